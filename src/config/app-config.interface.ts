@@ -1,0 +1,63 @@
+/** `NODE_ENV` values the app knows; anything else is rejected at start. */
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** `LOG_LEVEL` values, most severe first; a level enables itself and every level before it. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type AppLogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Redis as configured by the environment; `configured` is false when no variable names a server. */
+export interface RedisConfig {
+  configured: boolean;
+  url?: string;
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  tls: boolean;
+  /** Contents (PEM) of the CA file named by REDIS_TLS_CA, read once at start. */
+  tlsCa?: string;
+  clusterNodes: HostPort[];
+  sentinels: HostPort[];
+  sentinelName?: string;
+  commandTimeoutMs: number;
+}
+
+export interface CacheConfig {
+  enabled: boolean;
+  required: boolean;
+  defaultTtlSeconds: number;
+  keyPrefix: string;
+  l1Enabled: boolean;
+  l1MaxEntries: number;
+  l1MaxBytes: number;
+  compressionThresholdBytes: number;
+  maxEntryBytes: number;
+}
+
+export interface DatabaseConfig {
+  /** External Postgres; absent means the embedded PGlite database. */
+  url?: string;
+  /** Folder of the embedded PGlite database (unused with `url`). */
+  dataDir: string;
+}
+
+/** The whole typed configuration, built once from the environment and validated. */
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  logLevel: AppLogLevel;
+  adminToken: string;
+  /** True when ADMIN_TOKEN was absent outside production and a random one was made for this run. */
+  adminTokenGenerated: boolean;
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  cache: CacheConfig;
+}

@@ -1,0 +1,218 @@
+import { ConfigValidationError, validateAppConfig } from './app-config.validation';
+import type { Env } from './env-reader';
+
+const deps = {
+  generateAdminToken: () => 'generated-token-for-tests',
+  readFile: (path: string): string => {
+    if (path === '/certs/ca.pem') return '-----BEGIN CERTIFICATE-----';
+    throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+  },
+};
+
+function validate(env: Env) {
+  return validateAppConfig(env, deps);
+}
+
+function problemsOf(env: Env): readonly string[] {
+  try {
+    validate(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe(validateAppConfig.name, () => {
+  it('applies every default to an empty environment', () => {
+    const sut = validate({});
+
+    expect(sut).toEqual({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      logLevel: 'log',
+      adminToken: 'generated-token-for-tests',
+      adminTokenGenerated: true,
+      database: { url: undefined, dataDir: './.data/pglite' },
+      redis: {
+        configured: false,
+        tls: false,
+        clusterNodes: [],
+        sentinels: [],
+        commandTimeoutMs: 50,
+      },
+      cache: {
+        enabled: true,
+        required: false,
+        defaultTtlSeconds: 300,
+        keyPrefix: 'app',
+        l1Enabled: true,
+        l1MaxEntries: 10_000,
+        l1MaxBytes: 64 * 1024 * 1024,
+        compressionThresholdBytes: 1024,
+        maxEntryBytes: 1024 * 1024,
+      },
+    });
+  });
+
+  it('reads a complete production environment', () => {
+    const sut = validate({
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      LOG_LEVEL: 'warn',
+      ADMIN_TOKEN: 'a-very-long-admin-token',
+      DATABASE_URL: 'postgresql://app:secret@db:5432/app',
+      REDIS_URL: 'rediss://default:pw@redis:6380/2',
+      REDIS_TLS_CA: '/certs/ca.pem',
+      REDIS_COMMAND_TIMEOUT_MS: '75',
+      CACHE_ENABLED: 'false',
+      CACHE_REQUIRED: 'TRUE',
+      CACHE_DEFAULT_TTL: '60',
+      CACHE_KEY_PREFIX: 'shop_v2-eu',
+      CACHE_L1_ENABLED: '0',
+      CACHE_L1_MAX_ENTRIES: '500',
+      CACHE_L1_MAX_BYTES: '1048576',
+      CACHE_COMPRESSION_THRESHOLD_BYTES: '0',
+      CACHE_MAX_ENTRY_BYTES: '2048',
+    });
+
+    expect(sut).toMatchObject({
+      nodeEnv: 'production',
+      host: '0.0.0.0',
+      port: 8080,
+      logLevel: 'warn',
+      adminToken: 'a-very-long-admin-token',
+      adminTokenGenerated: false,
+      database: { url: 'postgresql://app:secret@db:5432/app' },
+      redis: {
+        configured: true,
+        url: 'rediss://default:pw@redis:6380/2',
+        tlsCa: '-----BEGIN CERTIFICATE-----',
+        commandTimeoutMs: 75,
+      },
+      cache: {
+        enabled: false,
+        required: true,
+        defaultTtlSeconds: 60,
+        keyPrefix: 'shop_v2-eu',
+        l1Enabled: false,
+        l1MaxEntries: 500,
+        l1MaxBytes: 1_048_576,
+        compressionThresholdBytes: 0,
+        maxEntryBytes: 2048,
+      },
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    const sut = validate({ PORT: '', REDIS_URL: '  ', CACHE_DEFAULT_TTL: '' });
+
+    expect(sut.port).toBe(3000);
+    expect(sut.redis.configured).toBe(false);
+    expect(sut.cache.defaultTtlSeconds).toBe(300);
+  });
+
+  it('reads Redis host settings, cluster nodes and sentinels', () => {
+    expect(validate({ REDIS_HOST: 'cache', REDIS_PORT: '6390', REDIS_DB: '3', REDIS_TLS: 'yes' }).redis).toMatchObject({
+      configured: true,
+      host: 'cache',
+      port: 6390,
+      db: 3,
+      tls: true,
+    });
+    expect(validate({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, node-b:7001,[::1]:7002' }).redis.clusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'node-b', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(
+      validate({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'mymaster' }).redis,
+    ).toMatchObject({ sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], sentinelName: 'mymaster' });
+  });
+
+  it.each([
+    ['PORT', 'http', 'PORT must be an integer from 0 to 65535'],
+    ['PORT', '70000', 'PORT must be an integer from 0 to 65535'],
+    ['NODE_ENV', 'staging', 'NODE_ENV must be one of development, production, test'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, log, debug, verbose'],
+    ['ADMIN_TOKEN', 'short', 'ADMIN_TOKEN must be at least 16 characters'],
+    ['DATABASE_URL', 'mysql://db/app', 'DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    ['REDIS_URL', 'http://redis:6379', 'REDIS_URL must be a redis:// or rediss:// URL'],
+    ['REDIS_URL', 'not a url', 'REDIS_URL must be a redis:// or rediss:// URL'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '0', 'REDIS_COMMAND_TIMEOUT_MS must be a positive integer (milliseconds)'],
+    ['CACHE_ENABLED', 'maybe', 'CACHE_ENABLED must be a boolean (true or false)'],
+    ['CACHE_REQUIRED', '2', 'CACHE_REQUIRED must be a boolean (true or false)'],
+    ['CACHE_DEFAULT_TTL', '-5', 'CACHE_DEFAULT_TTL must be a positive integer (seconds)'],
+    ['CACHE_DEFAULT_TTL', '1.5', 'CACHE_DEFAULT_TTL must be a positive integer (seconds)'],
+    ['CACHE_DEFAULT_TTL', '0', 'CACHE_DEFAULT_TTL must be a positive integer (seconds)'],
+    ['CACHE_KEY_PREFIX', 'app:v1', 'CACHE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -'],
+    ['CACHE_L1_ENABLED', 'nope', 'CACHE_L1_ENABLED must be a boolean (true or false)'],
+    ['CACHE_L1_MAX_ENTRIES', '0', 'CACHE_L1_MAX_ENTRIES must be a positive integer'],
+    ['CACHE_L1_MAX_BYTES', '64MiB', 'CACHE_L1_MAX_BYTES must be a positive integer (bytes)'],
+    [
+      'CACHE_COMPRESSION_THRESHOLD_BYTES',
+      '-1',
+      'CACHE_COMPRESSION_THRESHOLD_BYTES must be a non-negative integer (bytes; 0 disables compression)',
+    ],
+    ['CACHE_MAX_ENTRY_BYTES', 'lots', 'CACHE_MAX_ENTRY_BYTES must be a positive integer (bytes)'],
+  ])('names %s=%j', (name, value, message) => {
+    expect(problemsOf({ [name]: value })).toEqual([message]);
+  });
+
+  it.each([
+    [{ REDIS_HOST: 'cache', REDIS_PORT: '0' }, 'REDIS_PORT must be an integer from 1 to 65535'],
+    [{ REDIS_HOST: 'cache', REDIS_DB: 'one' }, 'REDIS_DB must be a non-negative integer'],
+    [{ REDIS_HOST: 'cache', REDIS_TLS: 'sure' }, 'REDIS_TLS must be a boolean (true or false)'],
+    [{ REDIS_HOST: 'cache', REDIS_TLS_CA: '/missing.pem' }, 'REDIS_TLS_CA must be a readable CA file (ENOENT)'],
+    [{ REDIS_CLUSTER_NODES: 'a:7000,b' }, 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port'],
+    [{ REDIS_SENTINELS: 's1:26379' }, 'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS'],
+    [{ REDIS_HOST: 'cache', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINEL_NAME is only used with REDIS_SENTINELS'],
+    [
+      { REDIS_CLUSTER_NODES: 'a:7000', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' },
+      'REDIS_CLUSTER_NODES cannot be combined with REDIS_SENTINELS',
+    ],
+    [
+      { REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'a:7000' },
+      'REDIS_URL cannot be combined with REDIS_CLUSTER_NODES or REDIS_SENTINELS (put credentials in REDIS_USERNAME/REDIS_PASSWORD)',
+    ],
+    [
+      { REDIS_PASSWORD: 'secret' },
+      'REDIS_PASSWORD is set but no Redis is configured (set REDIS_URL, REDIS_HOST, REDIS_CLUSTER_NODES or REDIS_SENTINELS)',
+    ],
+  ])('names the bad Redis setting in %j', (env, message) => {
+    expect(problemsOf(env)).toEqual([message]);
+  });
+
+  it('requires ADMIN_TOKEN in production and never generates one there', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'ADMIN_TOKEN is required in production (at least 16 characters)',
+    ]);
+  });
+
+  it('names every bad variable in one message', () => {
+    const env = { REDIS_URL: 'http://x', CACHE_DEFAULT_TTL: 'soon', PORT: '-1', CACHE_KEY_PREFIX: 'a b' };
+
+    expect(() => validate(env)).toThrow(
+      new ConfigValidationError([
+        'PORT must be an integer from 0 to 65535',
+        'REDIS_URL must be a redis:// or rediss:// URL',
+        'CACHE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -',
+        'CACHE_DEFAULT_TTL must be a positive integer (seconds)',
+      ]),
+    );
+    expect(() => validate(env)).toThrow(
+      'Invalid configuration: PORT must be an integer from 0 to 65535; REDIS_URL must be a redis:// or rediss:// URL; ' +
+        'CACHE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -; ' +
+        'CACHE_DEFAULT_TTL must be a positive integer (seconds)',
+    );
+  });
+
+  it('never puts a secret value in the message', () => {
+    const env = { NODE_ENV: 'production', ADMIN_TOKEN: 'tiny-secret', DATABASE_URL: 'mysql://u:hunter2@db/x' };
+
+    expect(() => validate(env)).toThrow(ConfigValidationError);
+    expect(problemsOf(env).join(' ')).not.toMatch(/tiny-secret|hunter2/);
+  });
+});

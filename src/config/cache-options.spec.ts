@@ -1,0 +1,100 @@
+import { validateAppConfig } from './app-config.validation';
+import { buildCacheOptions } from './cache-options';
+import type { Env } from './env-reader';
+
+function configFrom(env: Env) {
+  return validateAppConfig(env, {
+    generateAdminToken: () => 'generated-token-for-tests',
+    readFile: () => 'PEM',
+  });
+}
+
+describe(buildCacheOptions.name, () => {
+  it('uses the in-process store only when no Redis is configured', () => {
+    const sut = buildCacheOptions(configFrom({}));
+
+    expect(sut).toEqual({
+      enabled: true,
+      keyPrefix: 'app',
+      defaultTtlMs: 300_000,
+      l1: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
+      compressionThresholdBytes: 1024,
+      maxEntryBytes: 1024 * 1024,
+    });
+    expect('redis' in sut).toBe(false);
+  });
+
+  it('converts seconds to milliseconds and carries the cache settings', () => {
+    const sut = buildCacheOptions(
+      configFrom({
+        CACHE_ENABLED: 'false',
+        CACHE_DEFAULT_TTL: '42',
+        CACHE_KEY_PREFIX: 'shop',
+        CACHE_L1_ENABLED: 'false',
+        CACHE_L1_MAX_ENTRIES: '7',
+        CACHE_L1_MAX_BYTES: '4096',
+        CACHE_COMPRESSION_THRESHOLD_BYTES: '0',
+        CACHE_MAX_ENTRY_BYTES: '512',
+      }),
+    );
+
+    expect(sut).toEqual({
+      enabled: false,
+      keyPrefix: 'shop',
+      defaultTtlMs: 42_000,
+      l1: { enabled: false, maxEntries: 7, maxBytes: 4096 },
+      compressionThresholdBytes: 0,
+      maxEntryBytes: 512,
+    });
+  });
+
+  it('passes a Redis URL with the command timeout', () => {
+    const sut = buildCacheOptions(configFrom({ REDIS_URL: 'redis://:pw@localhost:6379/1' }));
+
+    expect(sut.redis).toEqual({ url: 'redis://:pw@localhost:6379/1', commandTimeoutMs: 50 });
+  });
+
+  it('passes host settings, and TLS with a private CA', () => {
+    const sut = buildCacheOptions(
+      configFrom({
+        REDIS_HOST: 'cache',
+        REDIS_PORT: '6380',
+        REDIS_USERNAME: 'app',
+        REDIS_PASSWORD: 'pw',
+        REDIS_DB: '2',
+        REDIS_TLS: 'true',
+        REDIS_TLS_CA: '/ca.pem',
+        REDIS_COMMAND_TIMEOUT_MS: '100',
+      }),
+    );
+
+    expect(sut.redis).toEqual({
+      host: 'cache',
+      port: 6380,
+      username: 'app',
+      password: 'pw',
+      db: 2,
+      tls: { ca: 'PEM' },
+      commandTimeoutMs: 100,
+    });
+  });
+
+  it('asks for TLS with the system CAs when REDIS_TLS is set without a CA', () => {
+    expect(buildCacheOptions(configFrom({ REDIS_HOST: 'cache', REDIS_TLS: 'true' })).redis?.tls).toBe(true);
+  });
+
+  it('describes a cluster and a sentinel set', () => {
+    const cluster = buildCacheOptions(configFrom({ REDIS_CLUSTER_NODES: 'a:7000,b:7001', REDIS_PASSWORD: 'pw' }));
+    const sentinel = buildCacheOptions(configFrom({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'mymaster' }));
+
+    expect(cluster.redis).toEqual({
+      password: 'pw',
+      cluster: { nodes: [{ host: 'a', port: 7000 }, { host: 'b', port: 7001 }] },
+      commandTimeoutMs: 50,
+    });
+    expect(sentinel.redis).toEqual({
+      sentinel: { sentinels: [{ host: 's1', port: 26379 }], name: 'mymaster' },
+      commandTimeoutMs: 50,
+    });
+  });
+});
