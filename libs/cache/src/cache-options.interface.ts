@@ -1,0 +1,74 @@
+import type { ConnectionOptions } from 'node:tls';
+
+/** Where and how to reach Redis; leave `redis` out of the options for the in-process store only. */
+export interface CacheRedisOptions {
+  /** `redis://` or `rediss://` URL; the fields below override its parts. */
+  url?: string;
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  /** `true` for TLS with the system CAs, or Node TLS options (e.g. `{ ca }` for a private CA). */
+  tls?: boolean | ConnectionOptions;
+  /** Connect to a Redis Cluster through these seed nodes. */
+  cluster?: { nodes: { host: string; port: number }[] };
+  /** Connect through Redis Sentinel to the master named `name`. */
+  sentinel?: { sentinels: { host: string; port: number }[]; name: string };
+  /** Per-command timeout on the hot path (default 50 ms). */
+  commandTimeoutMs?: number;
+  /** Timeout of bulk commands: SCAN, pattern and tag invalidation (default 5 s). */
+  bulkCommandTimeoutMs?: number;
+  /** Connect timeout (default 2 s). */
+  connectTimeoutMs?: number;
+}
+
+/** Options of `CacheModule.forRoot` / `forRootAsync`. */
+export interface CacheModuleOptions {
+  /** When false every call goes straight to its loader and nothing is stored (default true). */
+  enabled?: boolean;
+  /** First segment of every key; keeps apps sharing a Redis apart (default `app`). */
+  keyPrefix?: string;
+  /** TTL when a call names none (default 5 min). */
+  defaultTtlMs?: number;
+  /** Grace (stale-while-revalidate window) when a call names none (default 0). */
+  defaultGraceMs?: number;
+  /** Redis as the shared tier; absent means the in-process store only. */
+  redis?: CacheRedisOptions;
+  /** The in-process tier: L1 in front of Redis, and the fallback while Redis is down. */
+  l1?: { enabled?: boolean; maxEntries?: number; maxBytes?: number; maxTtlMs?: number };
+  /** TTLs are shortened by up to this fraction at random so keys written together expire apart (default 0.1). */
+  ttlJitter?: number;
+  /** Payloads larger than this are compressed (default 1 KiB; 0 disables). */
+  compressionThresholdBytes?: number;
+  /** Payloads larger than this are not cached, with a warning (default 1 MiB). */
+  maxEntryBytes?: number;
+  /** Cross-instance stampede lock: how long a lock lives and how long others wait for its value. */
+  lock?: { ttlMs?: number; waitMs?: number };
+  /** Soft loader timeout when a call names none: past it a stale value is served if there is one. */
+  loaderSoftTimeoutMs?: number;
+  /** Consecutive Redis failures that open the circuit, and the pause between recovery probes. */
+  circuitBreaker?: { failureThreshold?: number; probeIntervalMs?: number };
+  /** How long an invalidation waits for other instances to drop their L1 copies (default 100 ms). */
+  invalidationAckTimeoutMs?: number;
+  /** Max invalidations remembered during an outage and replayed on recovery (default 10 000). */
+  outageJournalSize?: number;
+}
+
+/** Options with every default applied; what the engine's parts receive. */
+export interface ResolvedCacheOptions {
+  enabled: boolean;
+  keyPrefix: string;
+  defaultTtlMs: number;
+  defaultGraceMs: number;
+  redis: CacheRedisOptions | undefined;
+  l1: { enabled: boolean; maxEntries: number; maxBytes: number; maxTtlMs: number };
+  ttlJitter: number;
+  compressionThresholdBytes: number;
+  maxEntryBytes: number;
+  lock: { ttlMs: number; waitMs: number };
+  loaderSoftTimeoutMs: number | undefined;
+  circuitBreaker: { failureThreshold: number; probeIntervalMs: number };
+  invalidationAckTimeoutMs: number;
+  outageJournalSize: number;
+}

@@ -1,0 +1,40 @@
+import type { CacheModuleOptions, ResolvedCacheOptions } from './cache-options.interface';
+
+const KEY_PREFIX_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Applies defaults and rejects options that would make the engine misbehave. */
+export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedCacheOptions {
+  const resolved: ResolvedCacheOptions = {
+    enabled: options.enabled ?? true,
+    keyPrefix: options.keyPrefix ?? 'app',
+    defaultTtlMs: options.defaultTtlMs ?? 300_000,
+    defaultGraceMs: options.defaultGraceMs ?? 0,
+    redis: options.redis,
+    l1: {
+      enabled: options.l1?.enabled ?? true,
+      maxEntries: options.l1?.maxEntries ?? 10_000,
+      maxBytes: options.l1?.maxBytes ?? 64 * 1024 * 1024,
+      maxTtlMs: options.l1?.maxTtlMs ?? Number.POSITIVE_INFINITY,
+    },
+    ttlJitter: options.ttlJitter ?? 0.1,
+    compressionThresholdBytes: options.compressionThresholdBytes ?? 1024,
+    maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
+    lock: { ttlMs: options.lock?.ttlMs ?? 10_000, waitMs: options.lock?.waitMs ?? 5_000 },
+    loaderSoftTimeoutMs: options.loaderSoftTimeoutMs,
+    circuitBreaker: {
+      failureThreshold: options.circuitBreaker?.failureThreshold ?? 3,
+      probeIntervalMs: options.circuitBreaker?.probeIntervalMs ?? 500,
+    },
+    invalidationAckTimeoutMs: options.invalidationAckTimeoutMs ?? 100,
+    outageJournalSize: options.outageJournalSize ?? 10_000,
+  };
+  const problems: string[] = [];
+  if (!KEY_PREFIX_RE.test(resolved.keyPrefix)) problems.push('keyPrefix must match [A-Za-z0-9_-]{1,64}');
+  if (!(resolved.defaultTtlMs > 0)) problems.push('defaultTtlMs must be positive');
+  if (resolved.defaultGraceMs < 0) problems.push('defaultGraceMs must not be negative');
+  if (resolved.ttlJitter < 0 || resolved.ttlJitter >= 1) problems.push('ttlJitter must be in [0, 1)');
+  if (resolved.maxEntryBytes <= 0) problems.push('maxEntryBytes must be positive');
+  if (resolved.l1.maxEntries <= 0 || resolved.l1.maxBytes <= 0) problems.push('l1 bounds must be positive');
+  if (problems.length > 0) throw new Error(`Invalid cache options: ${problems.join('; ')}`);
+  return resolved;
+}

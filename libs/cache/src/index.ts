@@ -1,0 +1,17 @@
+export * from './cache.constants';
+export * from './cache-options.interface';
+export { resolveCacheOptions } from './cache-options.resolver';
+export { CACHE_MODULE_OPTIONS } from './cache.module-definition';
+export * from './cache.module';
+export * from './cache.service';
+export * from './cache.types';
+export * from './keys/cache-key.builder';
+export { stableHash, stableStringify } from './keys/stable-hash';
+export * from './metrics/cache-metrics';
+export type { CacheEntry } from './serialization/cache-entry';
+export { CacheSerializer } from './serialization/cache-serializer';
+export type { CacheStore, InvalidationTarget, StoredKeyInfo } from './stores/cache-store.interface';
+export { MemoryCacheStore } from './stores/memory.store';
+export { RedisCacheStore } from './stores/redis.store';
+export { createRedisConnections, type RedisMode } from './stores/redis-connection.factory';
+export { TieredCacheStore, type CacheTier, type TieredStoreHealth } from './stores/tiered.store';

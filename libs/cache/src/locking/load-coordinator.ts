@@ -1,0 +1,202 @@
+import { Logger } from '@nestjs/common';
+import type { ResolvedCacheOptions } from '../cache-options.interface';
+import { CacheLoaderTimeoutError, type CacheLookup, type GetOrSetOptions } from '../cache.types';
+import type { CacheMetrics } from '../metrics/cache-metrics';
+import { entryState, type CacheEntry } from '../serialization/cache-entry';
+import type { LoadTicket } from '../stores/cache-store.interface';
+import type { TieredCacheStore } from '../stores/tiered.store';
+
+/** Marks an error thrown by the caller's loader, so it surfaces as is and is never mistaken for a cache failure. */
+export class LoaderFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+interface Call<T> {
+  key: string;
+  namespace: string;
+  org: string;
+  loader: () => T | Promise<T>;
+  options: GetOrSetOptions;
+}
+
+const MAX_POLL_DELAY_MS = 50;
+
+/**
+ * The cache-aside read: L1, then L2, then the loader, with stampede protection at both
+ * levels. In one process concurrent calls for a key share one flight; across processes the
+ * first to miss takes a Redis lock (token, TTL, safe release) and the others wait for its
+ * value instead of loading. Within grace the old value is served while one refresh runs;
+ * a failed or slow refresh keeps serving it (fail-safe).
+ */
+export class LoadCoordinator {
+  private readonly logger = new Logger('CacheLoader');
+  private readonly flights = new Map<string, Promise<CacheLookup<unknown>>>();
+  private readonly refreshes = new Map<string, Promise<CacheLookup<unknown>>>();
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly options: ResolvedCacheOptions,
+    private readonly store: TieredCacheStore,
+    private readonly metrics: CacheMetrics,
+  ) {}
+
+  /** Resolves a call that missed L1: joins a flight for the key or starts one. */
+  lookup<T>(call: Call<T>): Promise<CacheLookup<T>> {
+    const existing = this.flights.get(call.key) as Promise<CacheLookup<T>> | undefined;
+    if (existing !== undefined) {
+      this.metrics.count(call.namespace, call.org, 'coalesced');
+      return existing;
+    }
+    const flight = this.fetch(call);
+    this.flights.set(call.key, flight);
+    void flight.then(
+      () => this.flights.delete(call.key),
+      () => this.flights.delete(call.key),
+    );
+    return flight;
+  }
+
+  /** Waits (bounded) for refreshes still running in the background, e.g. at shutdown. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.background.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.background]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async fetch<T>(call: Call<T>): Promise<CacheLookup<T>> {
+    const { entry } = await this.store.get(call.key);
+    if (entry !== undefined) {
+      const state = entryState(entry, Date.now());
+      if (state === 'fresh') {
+        this.metrics.count(call.namespace, call.org, 'hits');
+        return served(entry as CacheEntry<T>, 'hit');
+      }
+      if (state === 'stale') return this.serveStale(call, entry as CacheEntry<T>);
+    }
+    this.metrics.count(call.namespace, call.org, 'misses');
+    return this.load(call);
+  }
+
+  private async serveStale<T>(call: Call<T>, stale: CacheEntry<T>): Promise<CacheLookup<T>> {
+    let refresh = this.refreshes.get(call.key) as Promise<CacheLookup<T>> | undefined;
+    if (refresh === undefined) {
+      refresh = this.load(call, stale);
+      this.refreshes.set(call.key, refresh);
+      const tracked = refresh.then(
+        () => undefined,
+        (error: unknown) => {
+          // Fail-safe: the stale value keeps being served; the failure is counted.
+          this.metrics.count(call.namespace, call.org, 'errors');
+          this.logger.warn(`Refresh of ${call.key} failed, serving stale: ${describeError(error)}`);
+        },
+      );
+      this.background.add(tracked);
+      void tracked.finally(() => {
+        this.background.delete(tracked);
+        this.refreshes.delete(call.key);
+      });
+    }
+    const softTimeoutMs = call.options.timeoutMs ?? 0;
+    if (softTimeoutMs > 0) {
+      const winner = await Promise.race([refresh.then((r) => r, () => undefined), delay(softTimeoutMs).then(() => undefined)]);
+      if (winner !== undefined && winner.status !== 'stale') return winner;
+    }
+    this.metrics.count(call.namespace, call.org, 'stale');
+    return served(stale, 'stale');
+  }
+
+  /**
+   * Runs the loader once across instances. A refresh (`stale` given) does not wait for
+   * another instance's lock: the stale value is already served, and that instance refreshes.
+   */
+  private async load<T>(call: Call<T>, stale?: CacheEntry<T>): Promise<CacheLookup<T>> {
+    const refreshing = stale !== undefined;
+    const tags = call.options.tags ?? [];
+    let begun = await this.store.beginLoad(call.key, tags, this.options.lock.ttlMs);
+    if (!begun.locked) {
+      if (stale !== undefined) {
+        await this.store.endLoad(begun.ticket);
+        return served(stale, 'stale');
+      }
+      const deadline = Date.now() + this.options.lock.waitMs;
+      let pause = 2;
+      while (!begun.locked) {
+        if (begun.entry !== undefined && entryState(begun.entry, Date.now()) === 'fresh') {
+          await this.store.endLoad(begun.ticket);
+          this.metrics.count(call.namespace, call.org, 'coalesced');
+          return served(begun.entry as CacheEntry<T>, 'miss');
+        }
+        if (Date.now() >= deadline) break; // the holder is too slow: load without the lock
+        await delay(pause);
+        pause = Math.min(pause * 2, MAX_POLL_DELAY_MS);
+        await this.store.endLoad(begun.ticket);
+        begun = await this.store.beginLoad(call.key, tags, this.options.lock.ttlMs);
+      }
+    } else if (!refreshing && begun.entry !== undefined && entryState(begun.entry, Date.now()) === 'fresh') {
+      // Another instance stored it between our read and the lock.
+      await this.store.endLoad(begun.ticket);
+      return served(begun.entry as CacheEntry<T>, 'hit');
+    }
+    return this.runAndStore(call, tags, begun.ticket);
+  }
+
+  private async runAndStore<T>(call: Call<T>, tags: readonly string[], ticket: LoadTicket): Promise<CacheLookup<T>> {
+    this.metrics.count(call.namespace, call.org, 'loads');
+    let value: T;
+    try {
+      value = await this.runLoader(call);
+    } catch (error) {
+      await this.store.endLoad(ticket);
+      this.metrics.count(call.namespace, call.org, 'errors');
+      throw new LoaderFailure(error);
+    }
+    const now = Date.now();
+    const ttlMs = this.jitter(call.options.ttlMs ?? this.options.defaultTtlMs);
+    const graceMs = call.options.graceMs ?? this.options.defaultGraceMs;
+    const entry: CacheEntry<T> = { value, createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags };
+    if (value === undefined) await this.store.endLoad(ticket); // undefined is "nothing": not cached
+    else await this.store.set(call.key, entry, ttlMs + graceMs, ticket);
+    return served(entry, 'miss');
+  }
+
+  private async runLoader<T>(call: Call<T>): Promise<T> {
+    const hard = call.options.hardTimeoutMs;
+    const result = Promise.resolve().then(call.loader);
+    if (hard === undefined || hard <= 0) return result;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        result,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new CacheLoaderTimeoutError(call.key, hard)), hard);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Shortens a TTL by up to `ttlJitter` at random, so keys written together expire apart. */
+  private jitter(ttlMs: number): number {
+    const jitter = this.options.ttlJitter;
+    return jitter > 0 ? Math.max(1, Math.round(ttlMs * (1 - Math.random() * jitter))) : ttlMs;
+  }
+}
+
+function served<T>(entry: CacheEntry<T>, status: CacheLookup<T>['status']): CacheLookup<T> {
+  return { value: entry.value, status, createdAt: entry.createdAt, expiresAt: entry.expiresAt };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

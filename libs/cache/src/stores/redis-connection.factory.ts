@@ -1,0 +1,99 @@
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { CacheRedisOptions } from '../cache-options.interface';
+
+/** A connection the Redis store can use: one server (standalone, TLS, Sentinel) or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** How the engine reaches Redis, as the health view reports it. */
+export type RedisMode = 'standalone' | 'cluster' | 'sentinel';
+
+/** The three connections the engine keeps: hot path, bulk work, and pub/sub. */
+export interface RedisConnections {
+  mode: RedisMode;
+  main: RedisClient;
+  bulk: RedisClient;
+  subscriber: RedisClient;
+}
+
+/**
+ * Opens the engine's connections. The hot-path connection fails fast: a short command
+ * timeout, no offline queue and no retries, so a slow or absent Redis costs a request tens
+ * of milliseconds once and then the circuit breaker routes around it.
+ */
+export function createRedisConnections(options: CacheRedisOptions): RedisConnections {
+  const commandTimeout = options.commandTimeoutMs ?? 50;
+  const bulkTimeout = options.bulkCommandTimeoutMs ?? 5_000;
+  const base = baseOptions(options);
+  if (options.cluster !== undefined) {
+    const make = (timeout: number | undefined, autoPipelining: boolean): Cluster =>
+      new Cluster(options.cluster!.nodes, {
+        enableOfflineQueue: false,
+        enableAutoPipelining: autoPipelining,
+        scaleReads: 'master',
+        clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
+        slotsRefreshTimeout: options.connectTimeoutMs ?? 2_000,
+        redisOptions: { ...base, commandTimeout: timeout, maxRetriesPerRequest: 0 },
+      } satisfies ClusterOptions);
+    return { mode: 'cluster', main: make(commandTimeout, true), bulk: make(bulkTimeout, false), subscriber: make(undefined, false) };
+  }
+  const sentinel = options.sentinel;
+  const connection: RedisOptions = sentinel
+    ? { ...base, sentinels: sentinel.sentinels, name: sentinel.name, sentinelPassword: base.password }
+    : base;
+  const make = (timeout: number | undefined, autoPipelining: boolean, offlineQueue: boolean): Redis =>
+    new Redis({
+      ...connection,
+      commandTimeout: timeout,
+      enableAutoPipelining: autoPipelining,
+      enableOfflineQueue: offlineQueue,
+      maxRetriesPerRequest: offlineQueue ? null : 0,
+      retryStrategy: (times) => Math.min(50 * times, 1_000),
+    });
+  return {
+    mode: sentinel ? 'sentinel' : 'standalone',
+    main: make(commandTimeout, true, false),
+    bulk: make(bulkTimeout, false, false),
+    // The subscriber keeps its subscriptions across reconnects by itself.
+    subscriber: make(undefined, false, true),
+  };
+}
+
+function baseOptions(options: CacheRedisOptions): RedisOptions {
+  const fromUrl: RedisOptions = {};
+  let tlsFromUrl = false;
+  if (options.url !== undefined) {
+    const url = new URL(options.url);
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new Error(`Redis URL must use redis:// or rediss://, got ${url.protocol}`);
+    }
+    tlsFromUrl = url.protocol === 'rediss:';
+    if (url.hostname) fromUrl.host = url.hostname.replace(/^\[|\]$/g, '');
+    if (url.port) fromUrl.port = Number(url.port);
+    if (url.username) fromUrl.username = decodeURIComponent(url.username);
+    if (url.password) fromUrl.password = decodeURIComponent(url.password);
+    if (url.pathname.length > 1) fromUrl.db = Number(url.pathname.slice(1));
+  }
+  const tlsOption = options.tls ?? tlsFromUrl;
+  const result: RedisOptions = {
+    ...fromUrl,
+    connectTimeout: options.connectTimeoutMs ?? 2_000,
+    lazyConnect: false,
+  };
+  if (options.host !== undefined) result.host = options.host;
+  if (options.port !== undefined) result.port = options.port;
+  if (options.username !== undefined) result.username = options.username;
+  if (options.password !== undefined) result.password = options.password;
+  if (options.db !== undefined) result.db = options.db;
+  if (tlsOption !== false) result.tls = tlsOption === true ? {} : tlsOption;
+  return result;
+}
+
+/** Closes a connection, politely when it answers and at once when it does not. */
+export async function closeRedisClient(client: RedisClient): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await Promise.race([client.quit(), new Promise((_, reject) => setTimeout(() => reject(new Error('quit timeout')), 500).unref())]);
+  } catch {
+    client.disconnect();
+  }
+}

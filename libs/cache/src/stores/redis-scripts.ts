@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { RedisClient } from './redis-connection.factory';
+
+/** A Lua script called by SHA, loaded on first use and again after a SCRIPT FLUSH or a failover. */
+export class RedisScript {
+  readonly sha: string;
+
+  constructor(
+    readonly name: string,
+    readonly lua: string,
+  ) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run(client: RedisClient, keys: readonly string[], args: readonly (string | Buffer | number)[], buffers = false): Promise<unknown> {
+    const argv = [this.sha, keys.length, ...keys, ...args];
+    try {
+      return await (buffers ? client.callBuffer('EVALSHA', argv) : client.call('EVALSHA', argv));
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      argv[0] = this.lua;
+      return buffers ? client.callBuffer('EVAL', argv) : client.call('EVAL', argv);
+    }
+  }
+}
+
+/**
+ * Starts a load. Returns the entry if there is one, whether this caller took the lock, and
+ * the versions a later guarded set compares (key, organization epoch, then each tag).
+ * KEYS: entry, lock, key version, org epoch, tag versions...  ARGV: token, lock ttl, want lock.
+ */
+export const BEGIN_LOAD = new RedisScript(
+  'beginLoad',
+  `local value = redis.call('GET', KEYS[1])
+local locked = 0
+if ARGV[3] == '1' and redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then locked = 1 end
+redis.call('SET', KEYS[4], '0', 'NX')
+local result = { value or '', locked }
+for i = 3, #KEYS do result[#result + 1] = redis.call('GET', KEYS[i]) or '' end
+return result`,
+);
+
+/**
+ * Writes an entry and indexes it under its tags. Mode 'g' (a load's result) first checks
+ * that no version moved since the load began and gives up if one did: the stale-set race.
+ * Mode 'p' (an explicit put) bumps the key version instead, so loads still running lose.
+ * KEYS: entry, lock, key version, org epoch, n tag versions, n tag sets.
+ * ARGV: bytes, pttl, lock token, mode, version ttl, n, expected versions (2 + n).
+ */
+export const GUARDED_SET = new RedisScript(
+  'guardedSet',
+  `local n = tonumber(ARGV[6])
+local function release()
+  if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+end
+if ARGV[4] == 'g' then
+  for i = 3, 4 + n do
+    if (redis.call('GET', KEYS[i]) or '') ~= ARGV[4 + i] then
+      release()
+      return 0
+    end
+  end
+else
+  redis.call('INCR', KEYS[3])
+  redis.call('PEXPIRE', KEYS[3], ARGV[5])
+end
+local pttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', pttl)
+for i = 5 + n, 4 + 2 * n do
+  redis.call('SADD', KEYS[i], KEYS[1])
+  if redis.call('PTTL', KEYS[i]) < pttl then redis.call('PEXPIRE', KEYS[i], pttl) end
+end
+release()
+return 1`,
+);
+
+/** Deletes an entry and bumps its version. KEYS: entry, key version. ARGV: version ttl. */
+export const DELETE_KEY = new RedisScript(
+  'deleteKey',
+  `local n = redis.call('UNLINK', KEYS[1])
+redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return n`,
+);
+
+/**
+ * Invalidates tags of one organization: deletes every member entry and the set, and bumps
+ * the tag's version. Members share the organization's hash slot, so this is legal in a Cluster.
+ * KEYS: pairs of (tag set, tag version). ARGV: version ttl.
+ */
+export const INVALIDATE_TAGS = new RedisScript(
+  'invalidateTags',
+  `local total = 0
+for i = 1, #KEYS, 2 do
+  local members = redis.call('SMEMBERS', KEYS[i])
+  for j = 1, #members, 500 do
+    total = total + redis.call('UNLINK', unpack(members, j, math.min(j + 499, #members)))
+  end
+  redis.call('DEL', KEYS[i])
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('PEXPIRE', KEYS[i + 1], ARGV[1])
+end
+return total`,
+);
+
+/** Adds to a counter; a counter the call creates gets the TTL. KEYS: counter. ARGV: delta, ttl ms (0: none). */
+export const INCR_WITH_TTL = new RedisScript(
+  'incrWithTtl',
+  `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v`,
+);
+
+/** Releases a lock only if the token still owns it. KEYS: lock. ARGV: token. */
+export const RELEASE_LOCK = new RedisScript(
+  'releaseLock',
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`,
+);

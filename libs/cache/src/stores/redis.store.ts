@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { CacheKeyBuilder } from '../keys/cache-key.builder';
+import type { CacheEntry } from '../serialization/cache-entry';
+import { CacheSerializer } from '../serialization/cache-serializer';
+import type {
+  BeginLoadResult,
+  CacheStore,
+  InvalidationTarget,
+  LoadTicket,
+  StoredKeyInfo,
+} from './cache-store.interface';
+import type { RedisClient, RedisConnections } from './redis-connection.factory';
+import { BEGIN_LOAD, DELETE_KEY, GUARDED_SET, INCR_WITH_TTL, INVALIDATE_TAGS, RELEASE_LOCK } from './redis-scripts';
+
+/**
+ * How long key and tag versions outlive their last bump. A load that runs longer than this
+ * is not stored, since the version it compares against may have expired and come back.
+ */
+export const VERSION_TTL_MS = 3_600_000;
+const SCAN_COUNT = 1_000;
+const UNLINK_BATCH = 500;
+
+interface RedisTicket extends LoadTicket {
+  tags: readonly string[];
+  versions: string[];
+  token: string;
+}
+
+/**
+ * The shared tier on Redis: standalone, TLS, Sentinel or Cluster. Every read and write of an
+ * entry is one round trip (a command or a Lua script); SCAN and UNLINK in batches do the bulk
+ * work, never KEYS. Errors are thrown: the tiered store decides what a failure means.
+ */
+export class RedisCacheStore implements CacheStore {
+  readonly kind = 'redis' as const;
+
+  constructor(
+    private readonly keys: CacheKeyBuilder,
+    private readonly serializer: CacheSerializer,
+    private readonly connections: RedisConnections,
+  ) {}
+
+  private get main(): RedisClient {
+    return this.connections.main;
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    return this.decode(await this.main.getBuffer(key));
+  }
+
+  async mget(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
+    // One GET a key: auto-pipelining sends them in one write, and a Cluster spreads them by slot.
+    const values = await Promise.all(keys.map((key) => this.main.getBuffer(key)));
+    return values.map((bytes) => this.decode(bytes));
+  }
+
+  async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: LoadTicket): Promise<boolean> {
+    return this.setEncoded(key, this.serializer.encode(entry).bytes, entry.tags, ttlMs, ticket);
+  }
+
+  /** `set` with the entry already encoded (the tiered store encodes once for size checks). */
+  async setEncoded(key: string, bytes: Buffer, tags: readonly string[], ttlMs: number, ticket?: LoadTicket): Promise<boolean> {
+    const org = this.keys.parse(key).org;
+    const pttl = Math.max(1, Math.ceil(ttlMs));
+    const t = ticket as RedisTicket | undefined;
+    if (t !== undefined) {
+      const tooOld = Date.now() - t.startedAt > VERSION_TTL_MS;
+      if (t.store !== this || tooOld || !tags.every((tag) => t.tags.includes(tag))) {
+        await this.endLoad(t);
+        return false;
+      }
+    }
+    const guardTags = t?.tags ?? tags;
+    const scriptKeys = [
+      key,
+      this.keys.lock(key),
+      this.keys.keyVersion(key),
+      this.keys.orgEpoch(org),
+      ...guardTags.map((tag) => this.keys.tagVersion(org, tag)),
+      ...guardTags.map((tag) => this.keys.tagSet(org, tag)),
+    ];
+    const args = [bytes, pttl, t?.token ?? '', t ? 'g' : 'p', VERSION_TTL_MS, guardTags.length, ...(t?.versions ?? [])];
+    return (await GUARDED_SET.run(this.main, scriptKeys, args)) === 1;
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    const counts = await Promise.all(
+      keys.map((key) => DELETE_KEY.run(this.main, [key, this.keys.keyVersion(key)], [VERSION_TTL_MS])),
+    );
+    return counts.reduce<number>((sum, n) => sum + Number(n), 0);
+  }
+
+  async ttl(key: string): Promise<number | null | undefined> {
+    const pttl = await this.main.pttl(key);
+    if (pttl === -2) return undefined;
+    return pttl === -1 ? null : pttl;
+  }
+
+  async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
+    return Number(await INCR_WITH_TTL.run(this.main, [key], [Math.trunc(delta), Math.ceil(ttlMs ?? 0)]));
+  }
+
+  async beginLoad(key: string, tags: readonly string[], lockTtlMs?: number): Promise<BeginLoadResult> {
+    const org = this.keys.parse(key).org;
+    const token = randomUUID();
+    const scriptKeys = [
+      key,
+      this.keys.lock(key),
+      this.keys.keyVersion(key),
+      this.keys.orgEpoch(org),
+      ...tags.map((tag) => this.keys.tagVersion(org, tag)),
+    ];
+    const reply = (await BEGIN_LOAD.run(this.main, scriptKeys, [token, Math.ceil(lockTtlMs ?? 0), lockTtlMs ? '1' : '0'], true)) as Buffer[];
+    const [bytes, locked, ...versions] = reply;
+    const ticket: RedisTicket = {
+      store: this,
+      key,
+      startedAt: Date.now(),
+      tags: [...tags],
+      versions: versions.map((v) => v.toString()),
+      token: Number(locked) === 1 ? token : '',
+    };
+    return { entry: bytes.length > 0 ? this.decode(bytes) : undefined, locked: ticket.token !== '', ticket };
+  }
+
+  async endLoad(ticket: LoadTicket): Promise<void> {
+    const { token, key } = ticket as RedisTicket;
+    if (token !== '') await RELEASE_LOCK.run(this.main, [this.keys.lock(key)], [token]);
+  }
+
+  async invalidate(target: InvalidationTarget): Promise<number> {
+    switch (target.kind) {
+      case 'keys':
+        return this.delete(target.keys);
+      case 'tags':
+        return this.invalidateTags(target.org, target.tags);
+      case 'pattern':
+        return this.invalidatePattern(target.pattern);
+      case 'org':
+        return this.invalidateOrg(target.org);
+      case 'all':
+        return this.unlinkMatching(`${this.keys.prefix}:*`, () => true);
+    }
+  }
+
+  async scan(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }> {
+    const nodes = this.scanNodes();
+    const sep = cursor.indexOf(':');
+    let nodeIndex = sep >= 0 ? Number(cursor.slice(0, sep)) : 0;
+    let nodeCursor = sep >= 0 ? cursor.slice(sep + 1) : cursor || '0';
+    if (!Number.isInteger(nodeIndex) || nodeIndex < 0 || nodeIndex >= nodes.length) nodeIndex = 0;
+    const [next, found] = await nodes[nodeIndex].scan(nodeCursor, 'MATCH', pattern, 'COUNT', count);
+    const keys = found.filter((key) => !this.keys.isInternal(key));
+    nodeCursor = next;
+    if (nodeCursor === '0') {
+      nodeIndex += 1;
+      if (nodeIndex >= nodes.length) return { keys, cursor: '0' };
+    }
+    return { keys, cursor: nodes.length === 1 ? nodeCursor : `${nodeIndex}:${nodeCursor}` };
+  }
+
+  async inspect(key: string): Promise<StoredKeyInfo | undefined> {
+    const [bytes, pttl] = await Promise.all([this.main.getBuffer(key), this.main.pttl(key)]);
+    if (bytes === null) return undefined;
+    const entry = this.decode(bytes);
+    return {
+      key,
+      ttlMs: pttl >= 0 ? pttl : null,
+      sizeBytes: bytes.length,
+      encoding: isCounter(bytes) ? 'counter' : CacheSerializer.describe(bytes),
+      tags: entry?.tags ?? [],
+    };
+  }
+
+  /** Round trip to Redis in ms, for health checks. */
+  async ping(): Promise<number> {
+    const start = performance.now();
+    await this.main.ping();
+    return performance.now() - start;
+  }
+
+  /** Memory figures and key count of this app's Redis (summed over Cluster masters). */
+  async serverInfo(): Promise<{ keys: number; usedMemoryBytes: number; maxMemoryBytes: number }> {
+    const infos = await Promise.all(this.scanNodes().map((node) => Promise.all([node.info('memory'), node.dbsize()])));
+    let usedMemoryBytes = 0;
+    let maxMemoryBytes = 0;
+    let keys = 0;
+    for (const [memory, size] of infos) {
+      usedMemoryBytes += Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0);
+      maxMemoryBytes += Number(/maxmemory:(\d+)/.exec(memory)?.[1] ?? 0);
+      keys += size;
+    }
+    return { keys, usedMemoryBytes, maxMemoryBytes };
+  }
+
+  async close(): Promise<void> {
+    // Connections belong to the tiered store, which closes them.
+  }
+
+  private async invalidateTags(org: string | undefined, tags: readonly string[]): Promise<number> {
+    const orgs = org !== undefined ? [org] : await this.knownOrgs();
+    const counts = await Promise.all(
+      orgs.map((o) =>
+        INVALIDATE_TAGS.run(
+          this.connections.bulk,
+          tags.flatMap((tag) => [this.keys.tagSet(o, tag), this.keys.tagVersion(o, tag)]),
+          [VERSION_TTL_MS],
+        ),
+      ),
+    );
+    return counts.reduce<number>((sum, n) => sum + Number(n), 0);
+  }
+
+  private async invalidatePattern(pattern: string): Promise<number> {
+    const touched = new Set<string>();
+    const removed = await this.unlinkMatching(pattern, (key) => {
+      if (this.keys.isInternal(key)) return false;
+      touched.add(this.keys.parse(key).org);
+      return true;
+    });
+    // Loads in flight for keys that matched must not store their older values afterwards; a
+    // pattern may match keys no one holds yet, so every organization it can reach is bumped.
+    const orgRootPrefix = `${this.keys.prefix}:{`;
+    const literalOrg = pattern.startsWith(orgRootPrefix) ? pattern.slice(orgRootPrefix.length, pattern.indexOf('}')) : '';
+    const orgs = literalOrg !== '' && !/[*?[\\]/.test(literalOrg) ? [literalOrg] : await this.knownOrgs();
+    for (const org of touched) if (!orgs.includes(org)) orgs.push(org);
+    await this.bumpEpochs(orgs);
+    return removed;
+  }
+
+  private async invalidateOrg(org: string): Promise<number> {
+    const root = this.keys.orgRoot(org);
+    const keep = [`${root}__ov`, `${root}__lock:`];
+    const removed = await this.unlinkMatching(`${escapeGlob(root)}*`, (key) => !keep.some((k) => key.startsWith(k)));
+    await this.bumpEpochs([org]);
+    return removed;
+  }
+
+  private async bumpEpochs(orgs: readonly string[]): Promise<void> {
+    await Promise.all(orgs.map((org) => this.connections.bulk.incr(this.keys.orgEpoch(org))));
+  }
+
+  /** Organizations that ever loaded through this app: each load leaves an epoch key. */
+  private async knownOrgs(): Promise<string[]> {
+    const orgs: string[] = [];
+    await this.forEachMatching(`${this.keys.prefix}:{*}:__ov`, (key) => {
+      orgs.push(this.keys.parse(key).org);
+    });
+    return orgs;
+  }
+
+  private async unlinkMatching(pattern: string, select: (key: string) => boolean): Promise<number> {
+    let removed = 0;
+    await this.forEachMatching(pattern, undefined, async (node, batch) => {
+      const chosen = batch.filter(select);
+      // Keys of one organization share a hash slot; UNLINK them together, slot by slot.
+      const bySlot = new Map<string, string[]>();
+      for (const key of chosen) {
+        const slotKey = key.slice(0, key.indexOf('}') + 1);
+        let group = bySlot.get(slotKey);
+        if (group === undefined) bySlot.set(slotKey, (group = []));
+        group.push(key);
+      }
+      for (const group of bySlot.values()) {
+        for (let i = 0; i < group.length; i += UNLINK_BATCH) removed += await node.unlink(...group.slice(i, i + UNLINK_BATCH));
+      }
+    });
+    return removed;
+  }
+
+  private async forEachMatching(
+    pattern: string,
+    each?: (key: string) => void,
+    eachBatch?: (node: Redis, keys: string[]) => Promise<void>,
+  ): Promise<void> {
+    for (const node of this.scanNodes()) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+        cursor = next;
+        if (each) found.forEach(each);
+        if (eachBatch && found.length > 0) await eachBatch(node, found);
+      } while (cursor !== '0');
+    }
+  }
+
+  /** The servers a SCAN must visit: every master of a Cluster, or the one server. */
+  private scanNodes(): Redis[] {
+    const bulk = this.connections.bulk;
+    if ('nodes' in bulk) {
+      return bulk.nodes('master').sort((a, b) => nodeName(a).localeCompare(nodeName(b)));
+    }
+    return [bulk];
+  }
+
+  private decode(bytes: Buffer | null): CacheEntry | undefined {
+    if (bytes === null || bytes.length === 0) return undefined;
+    if (isCounter(bytes)) {
+      const value = Number(bytes.toString());
+      return { value, createdAt: 0, expiresAt: Infinity, staleUntil: Infinity, tags: [] };
+    }
+    try {
+      return this.serializer.decode(bytes);
+    } catch {
+      return undefined; // an unreadable entry is a miss; the next write replaces it
+    }
+  }
+}
+
+function isCounter(bytes: Buffer): boolean {
+  const first = bytes[0];
+  return first === 0x2d || (first >= 0x30 && first <= 0x39);
+}
+
+function nodeName(node: Redis): string {
+  return `${node.options.host ?? ''}:${node.options.port ?? ''}`;
+}
+
+function escapeGlob(literal: string): string {
+  return literal.replace(/[*?[\]\\]/g, '\\$&');
+}

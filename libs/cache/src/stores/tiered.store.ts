@@ -1,0 +1,346 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ResolvedCacheOptions } from '../cache-options.interface';
+import { InvalidationBus } from '../invalidation/invalidation-bus';
+import type { CacheKeyBuilder } from '../keys/cache-key.builder';
+import { CircuitBreaker } from '../resilience/circuit-breaker';
+import { OutageJournal } from '../resilience/outage-journal';
+import type { CacheEntry } from '../serialization/cache-entry';
+import { CacheSerializer } from '../serialization/cache-serializer';
+import type { InvalidationTarget, LoadTicket, StoredKeyInfo } from './cache-store.interface';
+import { MemoryCacheStore } from './memory.store';
+import { closeRedisClient, type RedisConnections, type RedisMode } from './redis-connection.factory';
+import { RedisCacheStore } from './redis.store';
+
+/** Which tier answered a read. */
+export type CacheTier = 'l1' | 'l2' | 'fallback';
+
+/** A load's ticket across tiers: the Redis half guards L2, the in-process half guards L1. */
+interface TieredTicket extends LoadTicket {
+  remote: LoadTicket | undefined;
+  local: LoadTicket;
+}
+
+/** State of the store for health checks. */
+export interface TieredStoreHealth {
+  store: 'redis' | 'memory';
+  fallbackActive: boolean;
+  redis: { connected: boolean; latencyMs: number | null; mode: RedisMode } | null;
+}
+
+/**
+ * L1 (in-process) in front of L2 (Redis), with Redis behind one circuit breaker. While the
+ * circuit is open the in-process store is the whole cache, invalidations Redis missed are
+ * journaled, and on recovery they are replayed and the in-process tier is emptied before
+ * Redis is trusted again. Every Redis failure ends here: callers never see one.
+ */
+export class TieredCacheStore {
+  private readonly logger = new Logger('CacheStore');
+  readonly local: MemoryCacheStore;
+  readonly remote: RedisCacheStore | undefined;
+  private readonly breaker: CircuitBreaker | undefined;
+  private readonly bus: InvalidationBus | undefined;
+  private readonly journal: OutageJournal;
+  private readonly reads = new Map<string, Promise<CacheEntry | undefined>>();
+  readonly instanceId = randomUUID();
+
+  constructor(
+    private readonly options: ResolvedCacheOptions,
+    private readonly keys: CacheKeyBuilder,
+    private readonly serializer: CacheSerializer,
+    private readonly connections: RedisConnections | undefined,
+  ) {
+    this.local = new MemoryCacheStore(keys, { maxEntries: options.l1.maxEntries, maxBytes: options.l1.maxBytes });
+    this.journal = new OutageJournal(options.outageJournalSize);
+    if (connections === undefined) return;
+    this.remote = new RedisCacheStore(keys, serializer, connections);
+    this.breaker = new CircuitBreaker({
+      failureThreshold: options.circuitBreaker.failureThreshold,
+      probeIntervalMs: options.circuitBreaker.probeIntervalMs,
+      onOpen: (error) => this.logger.warn(`Redis unavailable (${describe(error)}): serving from the in-process store`),
+      recover: () => this.recover(),
+    });
+    this.bus = new InvalidationBus(
+      connections.main,
+      connections.subscriber,
+      keys.prefix,
+      this.instanceId,
+      options.invalidationAckTimeoutMs,
+      (target) => this.local.invalidateSync(target),
+    );
+  }
+
+  /** Connects to Redis; when it does not answer in time, starts on the fallback and keeps probing. */
+  async start(): Promise<void> {
+    if (this.connections === undefined || this.breaker === undefined || this.bus === undefined) {
+      this.logger.log('No Redis configured: using the in-process cache store');
+      return;
+    }
+    const timeout = this.options.redis?.connectTimeoutMs ?? 2_000;
+    try {
+      await withTimeout(this.connections.main.ping(), timeout, 'Redis did not answer at start-up');
+      await withTimeout(this.bus.start(), timeout, 'Redis pub/sub did not start');
+      this.logger.log(`Connected to Redis (${this.connections.mode})`);
+    } catch (error) {
+      this.breaker.open(error);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.breaker?.stop();
+    await this.bus?.stop();
+    if (this.connections) {
+      await Promise.all([this.connections.main, this.connections.bulk, this.connections.subscriber].map(closeRedisClient));
+    }
+    await this.local.close();
+  }
+
+  /** True while Redis is configured but the circuit is open. */
+  get fallbackActive(): boolean {
+    return this.breaker?.isOpen ?? false;
+  }
+
+  private get remoteUsable(): boolean {
+    return this.remote !== undefined && !this.breaker!.isOpen;
+  }
+
+  /** Whether reads consult the in-process store: as L1, or because it is the only store right now. */
+  private get readsLocal(): boolean {
+    return this.options.l1.enabled || !this.remoteUsable;
+  }
+
+  /** The L1 hit fast path: synchronous, no allocation. */
+  peekLocal(key: string): CacheEntry | undefined {
+    return this.readsLocal ? this.local.peek(key) : undefined;
+  }
+
+  /** Reads through the tiers; concurrent reads of one key share one Redis round trip. */
+  async get(key: string): Promise<{ entry: CacheEntry | undefined; tier: CacheTier }> {
+    const localEntry = this.peekLocal(key);
+    if (localEntry !== undefined) return { entry: localEntry, tier: this.remoteUsable ? 'l1' : 'fallback' };
+    if (!this.remoteUsable) return { entry: undefined, tier: 'fallback' };
+    let read = this.reads.get(key);
+    if (read === undefined) {
+      read = this.readRemote(key);
+      this.reads.set(key, read);
+      void read.finally(() => this.reads.delete(key)).catch(() => undefined);
+    }
+    const entry = await read;
+    return { entry, tier: this.remoteUsable ? 'l2' : 'fallback' };
+  }
+
+  private async readRemote(key: string): Promise<CacheEntry | undefined> {
+    // The L1 fill is guarded: an invalidation arriving while the GET is in flight wins.
+    const ticket = this.options.l1.enabled ? this.local.openTicket(key) : undefined;
+    try {
+      const entry = await this.viaRemote((remote) => remote.get(key));
+      if (entry !== undefined && ticket !== undefined) this.fillLocal(key, entry, ticket);
+      return entry;
+    } catch {
+      return this.local.peek(key);
+    } finally {
+      if (ticket !== undefined) this.local.closeTicket(ticket);
+    }
+  }
+
+  async mget(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
+    return Promise.all(keys.map(async (key) => (await this.get(key)).entry));
+  }
+
+  /** Starts a load: the cross-instance lock and version snapshot in Redis, the L1 guard here. */
+  async beginLoad(key: string, tags: readonly string[], lockTtlMs: number): Promise<{ entry: CacheEntry | undefined; locked: boolean; ticket: LoadTicket }> {
+    const local = this.local.openTicket(key);
+    if (this.remoteUsable) {
+      try {
+        const begun = await this.viaRemote((remote) => remote.beginLoad(key, tags, lockTtlMs));
+        const ticket: TieredTicket = { store: begun.ticket.store, key, startedAt: Date.now(), remote: begun.ticket, local };
+        return { entry: begun.entry, locked: begun.locked, ticket };
+      } catch {
+        // fall through to the in-process store
+      }
+    }
+    const ticket: TieredTicket = { store: this.local, key, startedAt: Date.now(), remote: undefined, local };
+    return { entry: this.local.peek(key), locked: true, ticket };
+  }
+
+  async endLoad(ticket: LoadTicket): Promise<void> {
+    const t = ticket as TieredTicket;
+    this.local.closeTicket(t.local);
+    if (t.remote !== undefined && this.remoteUsable) await this.viaRemote((remote) => remote.endLoad(t.remote!)).catch(() => undefined);
+  }
+
+  /**
+   * Stores an entry living `ttlMs`. With a ticket it is a load's result, dropped if an
+   * invalidation overlapped the load; without one it is an explicit put. Returns whether
+   * it was stored. Values over the size limit are not cached.
+   */
+  async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: LoadTicket): Promise<boolean> {
+    const t = ticket as TieredTicket | undefined;
+    let encoded: Buffer;
+    try {
+      encoded = this.serializer.encode(entry).bytes;
+    } catch (error) {
+      this.logger.warn(`Value of ${this.keys.publicForm(key)} is not serializable (${describe(error)}): not cached`);
+      if (t) await this.endLoad(t);
+      return false;
+    }
+    if (encoded.length > this.options.maxEntryBytes) {
+      this.logger.warn(`Value of ${this.keys.publicForm(key)} is ${encoded.length} bytes, over the ${this.options.maxEntryBytes}-byte limit: not cached`);
+      if (t) await this.endLoad(t);
+      return false;
+    }
+    if (this.remote !== undefined && (t === undefined || t.remote !== undefined)) {
+      if (this.remoteUsable) {
+        try {
+          const stored = await this.viaRemote((remote) => remote.setEncoded(key, encoded, entry.tags, ttlMs, t?.remote));
+          if (t === undefined) await this.publish({ kind: 'keys', keys: [key] });
+          if (stored && this.options.l1.enabled) return this.writeLocal(key, entry, ttlMs, encoded.length, t);
+          if (t) this.local.closeTicket(t.local);
+          return stored;
+        } catch {
+          // Redis failed during the write: keep the value in-process only.
+        }
+      } else if (t !== undefined) {
+        // Redis went away during the load: the fallback may keep the value.
+      }
+      if (t === undefined) this.journal.record({ kind: 'keys', keys: [key] });
+    } else if (t !== undefined && t.remote === undefined && this.remoteUsable) {
+      // The load began on the fallback and Redis is back: the in-process tier was emptied
+      // and this value's freshness cannot be vouched for against other instances.
+      this.local.closeTicket(t.local);
+      return false;
+    }
+    return this.writeLocal(key, entry, ttlMs, encoded.length, t);
+  }
+
+  private writeLocal(key: string, entry: CacheEntry, ttlMs: number, size: number, t: TieredTicket | undefined): boolean {
+    const localTtl = Math.min(ttlMs, this.options.l1.maxTtlMs);
+    return this.local.setSized(key, entry, localTtl, size, t?.local);
+  }
+
+  private fillLocal(key: string, entry: CacheEntry, ticket: LoadTicket): void {
+    const remaining = entry.staleUntil - Date.now();
+    if (remaining > 0) this.local.setSized(key, entry, Math.min(remaining, this.options.l1.maxTtlMs), 256, ticket);
+  }
+
+  /**
+   * Invalidates everywhere: Redis first (so no instance can refill from it), then this
+   * instance's L1, then the other instances' L1 through the bus. When Redis is unreachable
+   * the invalidation is journaled for replay and applied here.
+   */
+  async invalidate(target: InvalidationTarget): Promise<number> {
+    let removed = 0;
+    if (this.remoteUsable) {
+      try {
+        removed = await this.viaRemote((remote) => remote.invalidate(target));
+      } catch {
+        this.journal.record(target);
+      }
+    } else if (this.remote !== undefined) {
+      this.journal.record(target);
+    }
+    removed = Math.max(removed, this.local.invalidateSync(target));
+    await this.publish(target);
+    return removed;
+  }
+
+  async ttl(key: string): Promise<number | null | undefined> {
+    if (this.remoteUsable) {
+      try {
+        return await this.viaRemote((remote) => remote.ttl(key));
+      } catch {
+        // fall back
+      }
+    }
+    return this.local.ttl(key);
+  }
+
+  async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
+    if (this.remoteUsable) {
+      try {
+        return await this.viaRemote((remote) => remote.incr(key, delta, ttlMs));
+      } catch {
+        // fall back: counters kept in-process during an outage are dropped on recovery
+      }
+    }
+    return this.local.incr(key, delta, ttlMs);
+  }
+
+  async scan(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }> {
+    if (this.remoteUsable) return this.viaRemote((remote) => remote.scan(pattern, cursor, count));
+    return this.local.scan(pattern, cursor, count);
+  }
+
+  async inspect(key: string): Promise<StoredKeyInfo | undefined> {
+    if (this.remoteUsable) return this.viaRemote((remote) => remote.inspect(key));
+    return this.local.inspect(key);
+  }
+
+  async health(): Promise<TieredStoreHealth> {
+    if (this.remote === undefined || this.connections === undefined) {
+      return { store: 'memory', fallbackActive: false, redis: null };
+    }
+    let latencyMs: number | null = null;
+    if (this.remoteUsable) latencyMs = await this.remote.ping().catch(() => null);
+    const connected = latencyMs !== null;
+    return {
+      store: 'redis',
+      fallbackActive: this.fallbackActive,
+      redis: { connected, latencyMs: latencyMs === null ? null : Math.round(latencyMs * 1000) / 1000, mode: this.connections.mode },
+    };
+  }
+
+  /** Runs a Redis operation through the circuit breaker; failures count and are rethrown. */
+  private async viaRemote<T>(operation: (remote: RedisCacheStore) => Promise<T>): Promise<T> {
+    if (!this.remoteUsable) throw new Error('Redis circuit is open');
+    try {
+      const result = await operation(this.remote!);
+      this.breaker!.recordSuccess();
+      return result;
+    } catch (error) {
+      this.breaker!.recordFailure(error);
+      throw error;
+    }
+  }
+
+  private async publish(target: InvalidationTarget): Promise<void> {
+    if (this.bus === undefined || !this.remoteUsable) return;
+    try {
+      await this.bus.publish(target);
+    } catch (error) {
+      this.breaker!.recordFailure(error);
+    }
+  }
+
+  /** Probe, replay the journal, empty the in-process tier, close the circuit: in that order. */
+  private async recover(): Promise<void> {
+    const { main, bulk } = this.connections!;
+    await withTimeout(Promise.all([main.ping(), bulk.ping()]), 1_000, 'probe timed out');
+    await this.journal.replay(async (target) => {
+      await this.remote!.invalidate(target);
+      await this.bus!.publish(target).catch(() => undefined);
+    });
+    if (this.journal.size > 0) return; // recorded while replaying: next probe
+    this.local.invalidateSync({ kind: 'all' });
+    this.breaker!.close();
+    this.logger.log('Redis is back: in-process entries from the outage dropped, Redis trusted again');
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
