@@ -129,7 +129,7 @@ function readCaFile(reader: EnvReader, path: string, deps: ConfigValidationDeps)
   try {
     return readFile(path);
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? ` (${String(error.code)})` : '';
+    const code = typeof error === 'object' && error !== null && 'code' in error ? ` (${String(error.code)})` : '';
     reader.problem('REDIS_TLS_CA', `must be a readable CA file${code}`);
     return undefined;
   }

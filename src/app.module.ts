@@ -1,0 +1,27 @@
+import { CacheModule } from '@app/cache';
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AppConfigModule } from './config/app-config.module';
+import { appConfig, type AppConfigType } from './config/app.config';
+import { buildCacheOptions } from './config/cache-options';
+import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
+import { HealthModule } from './health/health.module';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    DatabaseModule,
+    // Without Redis settings the library runs on its in-process store and says so in one line
+    // at start ("No Redis configured: using the in-process cache store").
+    CacheModule.forRootAsync({
+      isGlobal: true,
+      imports: [ConfigModule],
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfigType) => buildCacheOptions(config),
+    }),
+    HealthModule,
+    DemoModule,
+  ],
+})
+export class AppModule {}

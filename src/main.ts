@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from './app.module';
+import { configureApp, logLevelsUpTo } from './app.setup';
+import { validateAppConfig } from './config/app-config.validation';
+import { appConfig, type AppConfigType } from './config/app.config';
+
+async function bootstrap(): Promise<void> {
+  // Checked before Nest starts so that a bad environment stops with one line naming every bad
+  // variable, not a stack trace. (AppModule's import has already loaded .env into process.env.)
+  const { logLevel } = validateAppConfig(process.env);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    logger: logLevelsUpTo(logLevel),
+    bodyParser: false,
+  });
+  configureApp(app);
+  const config = app.get<AppConfigType>(appConfig.KEY);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  new Logger('Bootstrap').log(
+    `Listening on http://${config.host}:${port} (${config.nodeEnv}); try GET /health/ready and GET /demo/items/1`,
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  // Failures inside NestFactory.create are logged by Nest, which then exits; what arrives here is
+  // a bad configuration or a failed listen, both said best in one line.
+  new Logger('Bootstrap').error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
