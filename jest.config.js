@@ -1,10 +1,31 @@
 'use strict';
-module.exports = {
-  rootDir: '.',
+// Two projects: `unit` (specs beside the code) and `e2e` (test/, against the Redis servers and
+// the database that scripts/test.js provisions). Run them through `npm test`, which sets the
+// TEST_* variables: `npm test -- --selectProjects unit`, `npm test -- test/rig.e2e-spec.ts`.
+const shared = {
+  rootDir: __dirname,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.(t|j)s$': '<rootDir>/test/support/jest-transform.js' },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
   moduleNameMapper: { '^@app/cache(|/.*)$': '<rootDir>/libs/cache/src$1' },
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+};
+
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Suites start the app and real servers; a restart or a cluster round trip takes seconds.
+      testTimeout: 30_000,
+    },
+  ],
 };

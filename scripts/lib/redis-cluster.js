@@ -1,0 +1,54 @@
+'use strict';
+// A local Redis Cluster of masters only: each node gets its own port, its own cluster bus port
+// (cluster-port, so port+10000 need not be free) and its own folder.
+const { execFile } = require('node:child_process');
+const { sendCommand } = require('./resp');
+const { delay } = require('./redis-process');
+
+function run(file, args, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: timeoutMs }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/**
+ * Starts `masters` nodes with `startNode(extraArgs)` (which returns a started node with a
+ * `port`), joins them with `redis-cli --cluster create`, and waits until every node reports
+ * cluster_state:ok and knows all the others.
+ * @param {{ masters: number, startNode: (args: string[]) => Promise<{ port: number }>, getFreePort: () => Promise<number>, timeoutMs?: number }} options
+ */
+async function startRedisCluster({ masters, startNode, getFreePort, timeoutMs = 30_000 }) {
+  const nodes = await Promise.all(
+    Array.from({ length: masters }, async () => {
+      const busPort = await getFreePort();
+      return startNode([
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', 'nodes.conf',
+        '--cluster-port', String(busPort),
+        '--cluster-node-timeout', '5000',
+      ]);
+    }),
+  );
+  const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
+  await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], timeoutMs);
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const infos = await Promise.all(
+      nodes.map((node) => sendCommand({ port: node.port }, 'CLUSTER', 'INFO').catch((error) => String(error))),
+    );
+    const ready = infos.every(
+      (info) => /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${masters}\\b`).test(info),
+    );
+    if (ready) return { nodes, addresses };
+    if (Date.now() > deadline) {
+      throw new Error(`Redis Cluster ${addresses.join(',')} did not reach cluster_state:ok:\n${infos.join('\n---\n')}`);
+    }
+    await delay(100);
+  }
+}
+
+module.exports = { startRedisCluster };
