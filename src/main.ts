@@ -1,21 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
-import { AppModule } from './app.module';
-import { configureApp, logLevelsUpTo } from './app.setup';
+import { createApp, logLevelsUpTo } from './app.setup';
 import { validateAppConfig } from './config/app-config.validation';
 import { appConfig, type AppConfigType } from './config/app.config';
 
 async function bootstrap(): Promise<void> {
   // Checked before Nest starts so that a bad environment stops with one line naming every bad
-  // variable, not a stack trace. (AppModule's import has already loaded .env into process.env.)
+  // variable, not a stack trace. (Importing AppModule has already loaded .env into process.env.)
   const { logLevel } = validateAppConfig(process.env);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    logger: logLevelsUpTo(logLevel),
-    bodyParser: false,
-  });
-  configureApp(app);
+  const app = await createApp({ logger: logLevelsUpTo(logLevel) });
   const config = app.get<AppConfigType>(appConfig.KEY);
   try {
     await app.listen(config.port, config.host);

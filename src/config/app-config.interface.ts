@@ -44,6 +44,8 @@ export interface CacheConfig {
 export interface DatabaseConfig {
   /** External Postgres; absent means the embedded PGlite database. */
   url?: string;
+  /** Connections TypeORM may open to the external Postgres (the embedded one always gets 1). */
+  poolSize: number;
   /** Folder of the embedded PGlite database (unused with `url`). */
   dataDir: string;
 }

@@ -73,7 +73,11 @@ function readAdminToken(
 
 function readDatabase(reader: EnvReader): DatabaseConfig {
   const url = reader.url('DATABASE_URL', ['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL');
-  return { url, dataDir: reader.string('DATABASE_DATA_DIR', './.data/pglite') };
+  return {
+    url,
+    poolSize: reader.integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }, 'an integer from 1 to 1000'),
+    dataDir: reader.string('DATABASE_DATA_DIR', './.data/pglite'),
+  };
 }
 
 function readRedis(reader: EnvReader, deps: ConfigValidationDeps): RedisConfig {

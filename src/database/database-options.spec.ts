@@ -24,10 +24,15 @@ describe('database options', () => {
   });
 
   it('uses DATABASE_URL as is for an external Postgres, never synchronizing', () => {
-    const sut = externalDataSourceOptions('postgres://app:pw@db:5432/app');
+    const sut = externalDataSourceOptions('postgres://app:pw@db:5432/app', 10);
 
-    expect(sut).toMatchObject({ type: 'postgres', url: 'postgres://app:pw@db:5432/app', synchronize: false, migrationsRun: true });
-    expect(sut).not.toHaveProperty('poolSize');
+    expect(sut).toMatchObject({
+      type: 'postgres',
+      url: 'postgres://app:pw@db:5432/app',
+      poolSize: 10,
+      synchronize: false,
+      migrationsRun: true,
+    });
   });
 
   it.each([

@@ -21,9 +21,9 @@ const common = {
 } as const satisfies TypeOrmModuleOptions;
 
 /** TypeORM options for an external Postgres named by DATABASE_URL. */
-export function externalDataSourceOptions(url: string): TypeOrmModuleOptions {
+export function externalDataSourceOptions(url: string, poolSize: number): TypeOrmModuleOptions {
   // A few retries ride out a database that starts alongside the app (docker compose up).
-  return { ...common, url, retryAttempts: 5, retryDelay: 2_000 };
+  return { ...common, url, poolSize, retryAttempts: 5, retryDelay: 2_000 };
 }
 
 /** TypeORM options for the embedded PGlite database, reached through its loopback socket. */

@@ -16,10 +16,10 @@ async function dataSourceOptions(
   config: AppConfigType,
   embedded: EmbeddedPostgresService,
 ): Promise<TypeOrmModuleOptions> {
-  const { url, dataDir } = config.database;
+  const { url, dataDir, poolSize } = config.database;
   if (url !== undefined) {
-    logger.log(`Database: Postgres at ${describeDatabaseUrl(url)}`);
-    return externalDataSourceOptions(url);
+    logger.log(`Database: Postgres at ${describeDatabaseUrl(url)} (pool of ${poolSize})`);
+    return externalDataSourceOptions(url, poolSize);
   }
   const endpoint = await embedded.start(dataDir);
   logger.log(
