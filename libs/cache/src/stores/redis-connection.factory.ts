@@ -97,3 +97,19 @@ export async function closeRedisClient(client: RedisClient): Promise<void> {
     client.disconnect();
   }
 }
+
+/** Resolves once the connection is ready (connected, authenticated, db selected); rejects after `timeoutMs`. */
+export function waitForReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`Redis not ready within ${timeoutMs} ms (status ${client.status})`));
+    }, timeoutMs);
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}

@@ -13,15 +13,25 @@ export class RedisScript {
   }
 
   async run(client: RedisClient, keys: readonly string[], args: readonly (string | Buffer | number)[], buffers = false): Promise<unknown> {
-    const argv = [this.sha, keys.length, ...keys, ...args];
+    // The named commands, not `call`: ioredis' auto-pipelining drops the command name of `call`.
+    const scripting = client as unknown as ScriptingCommands;
     try {
-      return await (buffers ? client.callBuffer('EVALSHA', argv) : client.call('EVALSHA', argv));
+      return await (buffers ? scripting.evalshaBuffer : scripting.evalsha).call(client, this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      argv[0] = this.lua;
-      return buffers ? client.callBuffer('EVAL', argv) : client.call('EVAL', argv);
+      return (buffers ? scripting.evalBuffer : scripting.eval).call(client, this.lua, keys.length, ...keys, ...args);
     }
   }
+}
+
+type ScriptCall = (this: RedisClient, script: string, numKeys: number, ...rest: (string | Buffer | number)[]) => Promise<unknown>;
+
+/** The scripting commands ioredis generates, with their Buffer-reply twins. */
+interface ScriptingCommands {
+  evalsha: ScriptCall;
+  evalshaBuffer: ScriptCall;
+  eval: ScriptCall;
+  evalBuffer: ScriptCall;
 }
 
 /**

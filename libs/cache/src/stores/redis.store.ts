@@ -199,7 +199,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   private async invalidateTags(org: string | undefined, tags: readonly string[]): Promise<number> {
-    const orgs = org !== undefined ? [org] : await this.knownOrgs();
+    const orgs = org !== undefined ? [org] : await this.knownOrgs(tags);
     const counts = await Promise.all(
       orgs.map((o) =>
         INVALIDATE_TAGS.run(
@@ -241,13 +241,18 @@ export class RedisCacheStore implements CacheStore {
     await Promise.all(orgs.map((org) => this.connections.bulk.incr(this.keys.orgEpoch(org))));
   }
 
-  /** Organizations that ever loaded through this app: each load leaves an epoch key. */
-  private async knownOrgs(): Promise<string[]> {
-    const orgs: string[] = [];
-    await this.forEachMatching(`${this.keys.prefix}:{*}:__ov`, (key) => {
-      orgs.push(this.keys.parse(key).org);
+  /**
+   * Organizations that ever loaded through this app (each load leaves an epoch key), plus
+   * those holding a set of one of `tags`.
+   */
+  private async knownOrgs(tags: readonly string[] = []): Promise<string[]> {
+    const orgs = new Set<string>();
+    const tagSets = new Set(tags.map((tag) => `__tag:${tag}`));
+    await this.forEachMatching(`${this.keys.prefix}:{*}:__*`, (key) => {
+      const rest = key.slice(key.indexOf('}:') + 2);
+      if (rest === '__ov' || tagSets.has(rest)) orgs.add(this.keys.parse(key).org);
     });
-    return orgs;
+    return [...orgs];
   }
 
   private async unlinkMatching(pattern: string, select: (key: string) => boolean): Promise<number> {

@@ -9,7 +9,7 @@ import type { CacheEntry } from '../serialization/cache-entry';
 import { CacheSerializer } from '../serialization/cache-serializer';
 import type { InvalidationTarget, LoadTicket, StoredKeyInfo } from './cache-store.interface';
 import { MemoryCacheStore } from './memory.store';
-import { closeRedisClient, type RedisConnections, type RedisMode } from './redis-connection.factory';
+import { closeRedisClient, waitForReady, type RedisConnections, type RedisMode } from './redis-connection.factory';
 import { RedisCacheStore } from './redis.store';
 
 /** Which tier answered a read. */
@@ -78,6 +78,7 @@ export class TieredCacheStore {
     }
     const timeout = this.options.redis?.connectTimeoutMs ?? 2_000;
     try {
+      await Promise.all([this.connections.main, this.connections.bulk].map((client) => waitForReady(client, timeout)));
       await withTimeout(this.connections.main.ping(), timeout, 'Redis did not answer at start-up');
       await withTimeout(this.bus.start(), timeout, 'Redis pub/sub did not start');
       this.logger.log(`Connected to Redis (${this.connections.mode})`);

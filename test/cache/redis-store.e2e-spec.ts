@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { CacheKeyBuilder } from '../../libs/cache/src/keys/cache-key.builder';
+import { CacheSerializer } from '../../libs/cache/src/serialization/cache-serializer';
+import { closeRedisClient, createRedisConnections, waitForReady } from '../../libs/cache/src/stores/redis-connection.factory';
+import { RedisCacheStore } from '../../libs/cache/src/stores/redis.store';
+import { describeStoreContract } from '../../libs/cache/src/testing/store-contract';
+import type { CacheRedisOptions } from '../../libs/cache/src/cache-options.interface';
+import { redisClusterNodes, redisTlsCaPath, redisTlsUrl, redisUrl } from '../support/env';
+
+function redisFactory(redis: () => CacheRedisOptions) {
+  return async (prefix: string) => {
+    const keys = new CacheKeyBuilder(prefix);
+    const connections = createRedisConnections({ commandTimeoutMs: 2_000, ...redis() });
+    const store = new RedisCacheStore(keys, new CacheSerializer(256), connections);
+    await Promise.all([connections.main, connections.bulk].map((c) => waitForReady(c, 5_000)));
+    return {
+      store,
+      keys,
+      close: async () => {
+        await Promise.all([connections.main, connections.bulk, connections.subscriber].map(closeRedisClient));
+      },
+    };
+  };
+}
+
+describeStoreContract(`${RedisCacheStore.name} (standalone)`, redisFactory(() => ({ url: redisUrl() })), { distributedLock: true });
+
+describeStoreContract(
+  `${RedisCacheStore.name} (TLS with password, self-signed CA)`,
+  redisFactory(() => ({ url: redisTlsUrl(), tls: { ca: readFileSync(redisTlsCaPath()) } })),
+  { distributedLock: true },
+);
+
+describeStoreContract(`${RedisCacheStore.name} (3-master Cluster)`, redisFactory(() => ({ cluster: { nodes: redisClusterNodes() } })), {
+  distributedLock: true,
+});
+
+describe(`${RedisCacheStore.name} details`, () => {
+  it('compresses large values behind a self-describing header and reads them back', async () => {
+    const { store, keys, close } = await redisFactory(() => ({ url: redisUrl() }))('compress');
+    try {
+      const key = keys.entry('o', 'n', 'big');
+      const value = { text: 'abc'.repeat(2_000), when: new Date(0) };
+      const now = Date.now();
+      await store.set(key, { value, createdAt: now, expiresAt: now + 60_000, staleUntil: now + 60_000, tags: [] }, 60_000);
+      const info = await store.inspect(key);
+      expect(info?.encoding).toBe('json+deflate');
+      expect(info!.sizeBytes).toBeLessThan(1_000);
+      expect((await store.get(key))?.value).toEqual(value);
+    } finally {
+      await store.invalidate({ kind: 'all' });
+      await close();
+    }
+  });
+});
