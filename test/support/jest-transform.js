@@ -1,7 +1,10 @@
 'use strict';
 // Jest loads modules through its own CommonJS registry, so the ESM-only NestJS 12
 // packages are compiled to CommonJS by SWC here, like our own TypeScript.
-// `import.meta.url` has no CommonJS meaning; it becomes the file's URL first.
+// `import.meta.url` has no CommonJS meaning; it becomes the file's URL first, through an
+// import SWC turns into a require of its own: a textual `require("url")` would hit a module's
+// own `const require = createRequire(import.meta.url)` (@nestjs/typeorm, @nestjs/terminus)
+// before it is initialised. The import goes on the first line so line numbers stay put.
 const { createTransformer } = require('@swc/jest');
 
 const swcOptions = {
@@ -20,11 +23,12 @@ module.exports = {
   ...inner,
   process(src, filename, options) {
     const source = src.includes('import.meta.url')
-      ? src.replaceAll('import.meta.url', 'require("url").pathToFileURL(__filename).href')
+      ? `import { pathToFileURL as __jestPathToFileURL } from 'node:url'; ` +
+        src.replaceAll('import.meta.url', '__jestPathToFileURL(__filename).href')
       : src;
     return inner.process(source, filename, options);
   },
   getCacheKey(src, filename, options) {
-    return inner.getCacheKey(src, filename, options) + ':meta1';
+    return inner.getCacheKey(src, filename, options) + ':meta2';
   },
 };
