@@ -66,7 +66,24 @@ function build(reason) {
   log(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/**
+ * npm runs this script through `sh -c`, and a shell such as dash neither execs the command nor
+ * passes signals on: `kill <npm's PID>` would leave the server running as an orphan. When the
+ * parent goes away, shut down as if signalled (main.ts enables Nest's shutdown hooks).
+ */
+function stopWhenOrphaned() {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    log(`parent process ${parent} is gone: shutting down`);
+    process.kill(process.pid, 'SIGTERM');
+  }, 500);
+  timer.unref();
+}
+
 const stale = buildIsStale();
 if (stale !== undefined) build(stale);
 process.chdir(ROOT);
+stopWhenOrphaned();
 require(ENTRY);

@@ -18,7 +18,8 @@ async function bootstrap(): Promise<void> {
   }
   const { port } = app.getHttpServer().address() as AddressInfo;
   new Logger('Bootstrap').log(
-    `Listening on http://${config.host}:${port} (${config.nodeEnv}); try GET /health/ready and GET /demo/items/1`,
+    `Listening on http://${config.host}:${port} (${config.nodeEnv}, pid ${process.pid}); ` +
+      'try GET /health/ready and GET /demo/items/1',
   );
 }
 
