@@ -5,7 +5,8 @@ import type { RedisClient } from '../stores/redis-connection.factory';
 type BusMessage =
   | { k: 'inv'; o: string; i: number; t: InvalidationTarget }
   | { k: 'ack'; o: string; i: number }
-  | { k: 'hb'; o: string };
+  | { k: 'hb'; o: string }
+  | { k: 'hello'; o: string };
 
 const HEARTBEAT_MS = 2_000;
 const PEER_EXPIRY_MS = 3 * HEARTBEAT_MS;
@@ -43,7 +44,8 @@ export class InvalidationBus {
     this.heartbeat = setInterval(() => this.send(this.channel, { k: 'hb', o: this.instanceId }).catch(() => undefined), HEARTBEAT_MS);
     this.heartbeat.unref();
     await this.subscriber.subscribe(this.channel, this.ackChannel);
-    await this.send(this.channel, { k: 'hb', o: this.instanceId }).catch(() => undefined);
+    // Peers answer a hello with a heartbeat, so a new instance knows them at once.
+    await this.send(this.channel, { k: 'hello', o: this.instanceId }).catch(() => undefined);
   }
 
   async stop(): Promise<void> {
@@ -95,7 +97,9 @@ export class InvalidationBus {
     }
     if (message.o === this.instanceId) return;
     this.peers.set(message.o, Date.now());
-    if (message.k === 'inv' && channel === this.channel) {
+    if (message.k === 'hello') {
+      void this.send(this.channel, { k: 'hb', o: this.instanceId }).catch(() => undefined);
+    } else if (message.k === 'inv' && channel === this.channel) {
       try {
         this.onRemoteInvalidation(message.t);
       } finally {

@@ -119,6 +119,7 @@ export class LoadCoordinator {
     const refreshing = stale !== undefined;
     const tags = call.options.tags ?? [];
     let begun = await this.store.beginLoad(call.key, tags, this.options.lock.ttlMs);
+    let waited = false;
     if (!begun.locked) {
       if (stale !== undefined) {
         await this.store.endLoad(begun.ticket);
@@ -126,22 +127,20 @@ export class LoadCoordinator {
       }
       const deadline = Date.now() + this.options.lock.waitMs;
       let pause = 2;
-      while (!begun.locked) {
-        if (begun.entry !== undefined && entryState(begun.entry, Date.now()) === 'fresh') {
-          await this.store.endLoad(begun.ticket);
-          this.metrics.count(call.namespace, call.org, 'coalesced');
-          return served(begun.entry as CacheEntry<T>, 'miss');
-        }
+      while (!begun.locked && !isFresh(begun.entry)) {
         if (Date.now() >= deadline) break; // the holder is too slow: load without the lock
         await delay(pause);
         pause = Math.min(pause * 2, MAX_POLL_DELAY_MS);
         await this.store.endLoad(begun.ticket);
         begun = await this.store.beginLoad(call.key, tags, this.options.lock.ttlMs);
+        waited = true;
       }
-    } else if (!refreshing && begun.entry !== undefined && entryState(begun.entry, Date.now()) === 'fresh') {
-      // Another instance stored it between our read and the lock.
+    }
+    if (!refreshing && isFresh(begun.entry)) {
+      // Stored by another instance while we read, or while we waited for its lock.
       await this.store.endLoad(begun.ticket);
-      return served(begun.entry as CacheEntry<T>, 'hit');
+      if (waited) this.metrics.count(call.namespace, call.org, 'coalesced');
+      return served(begun.entry as CacheEntry<T>, waited ? 'miss' : 'hit');
     }
     return this.runAndStore(call, tags, begun.ticket);
   }
@@ -191,6 +190,10 @@ export class LoadCoordinator {
 
 function served<T>(entry: CacheEntry<T>, status: CacheLookup<T>['status']): CacheLookup<T> {
   return { value: entry.value, status, createdAt: entry.createdAt, expiresAt: entry.expiresAt };
+}
+
+function isFresh(entry: CacheEntry | undefined): entry is CacheEntry {
+  return entry !== undefined && entryState(entry, Date.now()) === 'fresh';
 }
 
 function delay(ms: number): Promise<void> {
