@@ -29,12 +29,13 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
     outageJournalSize: options.outageJournalSize ?? 10_000,
   };
   const problems: string[] = [];
+  // Written as `!(x >= 0)`, not `x < 0`: NaN (e.g. a malformed number from the environment) fails every comparison.
   if (!KEY_PREFIX_RE.test(resolved.keyPrefix)) problems.push('keyPrefix must match [A-Za-z0-9_-]{1,64}');
   if (!(resolved.defaultTtlMs > 0)) problems.push('defaultTtlMs must be positive');
-  if (resolved.defaultGraceMs < 0) problems.push('defaultGraceMs must not be negative');
-  if (resolved.ttlJitter < 0 || resolved.ttlJitter >= 1) problems.push('ttlJitter must be in [0, 1)');
-  if (resolved.maxEntryBytes <= 0) problems.push('maxEntryBytes must be positive');
-  if (resolved.l1.maxEntries <= 0 || resolved.l1.maxBytes <= 0) problems.push('l1 bounds must be positive');
+  if (!(resolved.defaultGraceMs >= 0)) problems.push('defaultGraceMs must not be negative');
+  if (!(resolved.ttlJitter >= 0 && resolved.ttlJitter < 1)) problems.push('ttlJitter must be in [0, 1)');
+  if (!(resolved.maxEntryBytes > 0)) problems.push('maxEntryBytes must be positive');
+  if (!(resolved.l1.maxEntries > 0 && resolved.l1.maxBytes > 0)) problems.push('l1 bounds must be positive');
   if (problems.length > 0) throw new Error(`Invalid cache options: ${problems.join('; ')}`);
   return resolved;
 }

@@ -8,6 +8,8 @@ export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'bigint') return `${value.toString()}n`;
     if (typeof value === 'undefined') return 'undefined';
+    // JSON.stringify writes NaN and ±Infinity as null: they would share null's entry.
+    if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
     return JSON.stringify(value) ?? String(value);
   }
   if (value instanceof Date) return `D${value.toISOString()}`;

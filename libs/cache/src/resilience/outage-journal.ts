@@ -11,8 +11,9 @@ export class OutageJournal {
 
   constructor(private readonly capacity: number) {}
 
+  /** Invalidations waiting for replay; an owed full flush counts as one. */
   get size(): number {
-    return this.pending.length;
+    return this.pending.length + (this.overflowed ? 1 : 0);
   }
 
   record(target: InvalidationTarget): void {
@@ -27,14 +28,23 @@ export class OutageJournal {
 
   /** Replays what was recorded, in order; keeps what failed for the next attempt. */
   async replay(apply: (target: InvalidationTarget) => Promise<unknown>): Promise<void> {
-    if (this.overflowed) {
-      await apply({ kind: 'all' });
-      this.overflowed = false;
-      return;
-    }
-    while (this.pending.length > 0) {
-      await apply(this.pending[0]);
-      this.pending.shift();
+    // Invalidations keep arriving while a step is awaited: the journal can overflow mid-replay,
+    // and what is recorded during the flush may concern keys it has already passed.
+    for (;;) {
+      if (this.overflowed) {
+        this.overflowed = false;
+        try {
+          await apply({ kind: 'all' });
+        } catch (error) {
+          this.overflowed = true;
+          this.pending.length = 0;
+          throw error;
+        }
+      } else if (this.pending.length > 0) {
+        const target = this.pending[0];
+        await apply(target);
+        if (this.pending[0] === target) this.pending.shift();
+      } else return;
     }
   }
 }

@@ -200,10 +200,13 @@ export class RedisCacheStore implements CacheStore {
 
   private async invalidateTags(org: string | undefined, tags: readonly string[]): Promise<number> {
     const orgs = org !== undefined ? [org] : await this.knownOrgs(tags);
+    // One organization's tags are a request's eviction: the hot-path connection and its
+    // short timeout. A sweep over every organization is bulk work.
+    const client = org !== undefined ? this.main : this.connections.bulk;
     const counts = await Promise.all(
       orgs.map((o) =>
         INVALIDATE_TAGS.run(
-          this.connections.bulk,
+          client,
           tags.flatMap((tag) => [this.keys.tagSet(o, tag), this.keys.tagVersion(o, tag)]),
           [VERSION_TTL_MS],
         ),

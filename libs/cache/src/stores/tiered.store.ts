@@ -282,7 +282,7 @@ export class TieredCacheStore {
       return { store: 'memory', fallbackActive: false, redis: null };
     }
     let latencyMs: number | null = null;
-    if (this.remoteUsable) latencyMs = await this.remote.ping().catch(() => null);
+    if (this.remoteUsable) latencyMs = await this.viaRemote((remote) => remote.ping()).catch(() => null);
     const connected = latencyMs !== null;
     return {
       store: 'redis',
@@ -313,19 +313,33 @@ export class TieredCacheStore {
     }
   }
 
-  /** Probe, replay the journal, empty the in-process tier, close the circuit: in that order. */
+  /**
+   * Probe, replay the journal, wait for the others, empty the in-process tier, close the
+   * circuit: in that order. The wait (a probe interval and a margin) lets every other
+   * instance that was cut off too replay its own journal before this one reads Redis again.
+   */
   private async recover(): Promise<void> {
     const { main, bulk } = this.connections!;
-    await withTimeout(Promise.all([main.ping(), bulk.ping()]), 1_000, 'probe timed out');
-    await this.journal.replay(async (target) => {
-      await this.remote!.invalidate(target);
-      await this.bus!.publish(target).catch(() => undefined);
-    });
+    const probe = () => withTimeout(Promise.all([main.ping(), bulk.ping()]), 1_000, 'probe timed out');
+    const replay = () =>
+      this.journal.replay(async (target) => {
+        await this.remote!.invalidate(target);
+        await this.bus!.publish(target).catch(() => undefined);
+      });
+    await probe();
+    await replay();
+    await delay(this.options.circuitBreaker.probeIntervalMs + 100);
+    await probe();
+    await replay();
     if (this.journal.size > 0) return; // recorded while replaying: next probe
     this.local.invalidateSync({ kind: 'all' });
     this.breaker!.close();
     this.logger.log('Redis is back: in-process entries from the outage dropped, Redis trusted again');
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function describe(error: unknown): string {

@@ -1,0 +1,162 @@
+import type { CacheModuleOptions } from '../../libs/cache/src/cache-options.interface';
+import { sleep, startCacheInstance, type CacheTestInstance } from '../../libs/cache/src/testing/cache-test-app';
+import { uniquePrefix } from '../../libs/cache/src/testing/store-contract';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+
+/** Options that make outages quick to detect and to recover from in a test. */
+function outageOptions(server: RedisServerHandle, prefix = uniquePrefix()): CacheModuleOptions {
+  return {
+    keyPrefix: prefix,
+    ttlJitter: 0,
+    redis: { url: server.url, commandTimeoutMs: 50, connectTimeoutMs: 500 },
+    circuitBreaker: { failureThreshold: 3, probeIntervalMs: 100 },
+  };
+}
+
+interface TrafficReport {
+  calls: number;
+  failures: unknown[];
+  slowestMs: number;
+  sawFallback: boolean;
+}
+
+/** Reads, writes and invalidations in a loop until `stop` resolves; records every failure. */
+async function traffic(sut: CacheTestInstance['sut'], stop: Promise<void>): Promise<TrafficReport> {
+  const report: TrafficReport = { calls: 0, failures: [], slowestMs: 0, sawFallback: false };
+  let done = false;
+  void stop.then(() => (done = true));
+  let i = 0;
+  while (!done) {
+    const started = performance.now();
+    try {
+      const key = String(i % 10);
+      const op = i % 5;
+      if (op === 3) await sut.invalidateTags([`item:${key}`], { org: 'o1' });
+      else if (op === 4) await sut.incr('counter', 1, { org: 'o1', ttlMs: 60_000 });
+      else {
+        const value = await sut.getOrSet(key, async () => ({ key }), { org: 'o1', namespace: 'items', tags: [`item:${key}`] });
+        if (value.key !== key) throw new Error(`wrong value for ${key}`);
+      }
+      report.sawFallback ||= (await sut.health()).fallbackActive;
+    } catch (error) {
+      report.failures.push(error);
+    }
+    report.slowestMs = Math.max(report.slowestMs, performance.now() - started);
+    report.calls++;
+    i++;
+    await sleep(2);
+  }
+  return report;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+describe('surviving Redis failures', () => {
+  jest.setTimeout(30_000);
+
+  let server: RedisServerHandle;
+  const instances: CacheTestInstance[] = [];
+
+  beforeEach(async () => {
+    server = await startRedisServer();
+  });
+
+  afterEach(async () => {
+    await Promise.all(instances.splice(0).map((instance) => instance.close()));
+    await server.stop();
+  });
+
+  async function start(options: CacheModuleOptions): Promise<CacheTestInstance> {
+    const instance = await startCacheInstance(options);
+    instances.push(instance);
+    return instance;
+  }
+
+  it('fails no call while Redis is killed and restarted mid-traffic, then trusts Redis again', async () => {
+    const { sut } = await start(outageOptions(server));
+    let endTraffic!: () => void;
+    const running = traffic(sut, new Promise<void>((resolve) => (endTraffic = resolve)));
+    await sleep(150);
+    await server.kill();
+    await sleep(400);
+    await server.restart();
+    await waitFor(async () => !(await sut.health()).fallbackActive);
+    await sleep(100);
+    endTraffic();
+    const report = await running;
+    expect(report.failures).toEqual([]);
+    expect(report.sawFallback).toBe(true);
+    expect(report.calls).toBeGreaterThan(50);
+    expect((await sut.health()).status).toBe('healthy');
+    // Redis is written to again after recovery
+    await sut.set('after', 'yes', { org: 'o1' });
+    expect(await sut.get('after', { org: 'o1' })).toBe('yes');
+  });
+
+  it('bounds every call by the command timeout while Redis is paused (SIGSTOP), and recovers on SIGCONT', async () => {
+    const { sut } = await start(outageOptions(server));
+    let endTraffic!: () => void;
+    const running = traffic(sut, new Promise<void>((resolve) => (endTraffic = resolve)));
+    await sleep(150);
+    server.pause();
+    await sleep(1_000);
+    server.resume();
+    await waitFor(async () => !(await sut.health()).fallbackActive);
+    endTraffic();
+    const report = await running;
+    expect(report.failures).toEqual([]);
+    expect(report.sawFallback).toBe(true);
+    // A paused Redis never answers: only the command timeout ends each wait, and then the
+    // open circuit stops calls from waiting at all. Without it a call would hang the whole pause.
+    expect(report.slowestMs).toBeLessThan(500);
+  });
+
+  it('serves no stale value after recovery: invalidations made during the outage are replayed and L1 is emptied', async () => {
+    const prefix = uniquePrefix();
+    const a = await start(outageOptions(server, prefix));
+    const b = await start(outageOptions(server, prefix));
+    let row = 'v1';
+    const load = async () => row;
+    const opts = { org: 'o1', namespace: 'users', tags: ['user:1'] };
+    expect(await a.sut.getOrSet('1', load, opts)).toBe('v1'); // in Redis and in A's L1
+    expect(await b.sut.getOrSet('1', load, opts)).toBe('v1'); // and in B's L1
+
+    server.pause();
+    row = 'v2'; // a write commits during the outage...
+    await b.sut.invalidateTags(['user:1'], { org: 'o1' }); // ...and B cannot reach Redis to evict
+    let probe = 0; // reads of uncached keys reach Redis, time out, and open each circuit
+    for (const x of [a, b]) await waitFor(async () => (await x.sut.get(`probe${probe++}`, { org: 'o1' }), (await x.sut.health()).fallbackActive));
+    server.resume();
+    await waitFor(async () => !(await a.sut.health()).fallbackActive && !(await b.sut.health()).fallbackActive);
+
+    expect(await a.sut.getOrSet('1', load, opts)).toBe('v2');
+    expect(await b.sut.getOrSet('1', load, opts)).toBe('v2');
+  });
+
+  it('starts on the in-process store when Redis is down at start-up, and moves to Redis when it comes up', async () => {
+    await server.kill();
+    const { sut } = await start(outageOptions(server));
+    expect(await sut.health()).toMatchObject({ status: 'degraded', store: 'redis', fallbackActive: true });
+    expect(await sut.getOrSet('k', () => 'v', { org: 'o1' })).toBe('v');
+    await server.restart();
+    await waitFor(async () => !(await sut.health()).fallbackActive);
+    expect(await sut.health()).toMatchObject({ status: 'healthy', redis: { connected: true } });
+    // the value cached in-process during the outage was dropped: Redis is the truth again
+    expect(await sut.get('k', { org: 'o1' })).toBeUndefined();
+  });
+
+  it('finishes a request that was in flight when Redis restarted', async () => {
+    const { sut } = await start(outageOptions(server));
+    const inFlight = sut.getOrSet('slow', async () => {
+      await server.restart();
+      return 'done';
+    }, { org: 'o1' });
+    await expect(inFlight).resolves.toBe('done');
+  });
+});
