@@ -36,7 +36,10 @@ function log(message) {
   process.stderr.write(`[test rig] ${message}\n`);
 }
 
-/** Cleanup steps, run once, newest first, each one whatever the others do. */
+/**
+ * Cleanup steps, newest first, each run whatever the others do. A step added after the cleanup
+ * has started (a service that came up while the run was being stopped) still runs.
+ */
 class Cleanup {
   constructor() {
     this.steps = [];
@@ -45,19 +48,23 @@ class Cleanup {
 
   add(name, step) {
     this.steps.push({ name, step });
+    if (this.done) this.done = this.done.then(() => this.drain());
   }
 
   run() {
-    this.done ??= (async () => {
-      for (const { name, step } of this.steps.reverse()) {
-        try {
-          await step();
-        } catch (error) {
-          log(`cleanup: ${name} failed: ${error.message}`);
-        }
-      }
-    })();
+    this.done ??= this.drain();
     return this.done;
+  }
+
+  async drain() {
+    while (this.steps.length > 0) {
+      const { name, step } = this.steps.pop();
+      try {
+        await step();
+      } catch (error) {
+        log(`cleanup: ${name} failed: ${error.message}`);
+      }
+    }
   }
 }
 
@@ -68,15 +75,22 @@ async function main() {
   const jestArgs = process.argv.slice(2);
   let jest = null;
   let provisioning = Promise.resolve();
+  let stopping = null;
+  // Once a signal has come, the handler below owns the end of the run; main() just waits.
+  const halt = () => new Promise(() => {});
 
   const onSignal = (signal) => {
-    if (cleanup.done) return; // a second signal while cleaning up: let the cleanup finish
+    if (stopping) return; // a second signal while stopping: let the cleanup finish
+    stopping = signal;
     log(`${signal}: stopping`);
     if (jest && jest.exitCode === null) jest.kill(signal);
     void (async () => {
       // Let in-flight start-ups register what they started, so that gets stopped too.
       await Promise.race([provisioning.catch(() => {}), delay(10_000)]);
-      if (jest) await waitForExit(jest, 10_000);
+      if (jest) {
+        if (jest.exitCode === null) jest.kill(signal);
+        await waitForExit(jest, 10_000);
+      }
       await cleanup.run();
       process.exit(signal === 'SIGINT' ? 130 : 143);
     })();
@@ -104,6 +118,7 @@ async function main() {
   };
   provisioning = Promise.allSettled(Object.values(tasks));
   const settled = await provisioning;
+  if (stopping) return halt();
   const failures = settled.filter((result) => result.status === 'rejected');
   if (failures.length > 0) {
     for (const failure of failures) log(`could not provision: ${failure.reason?.stack ?? failure.reason}`);
@@ -140,6 +155,7 @@ async function main() {
   const hung = watchForHang(jest);
   const jestExit = await waitForExit(jest);
   hung.stop();
+  if (stopping) return halt();
 
   await cleanup.run();
 

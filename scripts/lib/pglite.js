@@ -144,3 +144,22 @@ async function startPglite(count, log) {
 }
 
 module.exports = { startPglite };
+
+// `node scripts/lib/pglite.js`: serves one gated PGlite, prints its URL on stdout, and stops
+// when stdin closes or on SIGINT/SIGTERM. For trying the PGlite path by hand, and for tests:
+// PGlite loads parts of itself with import(), which Jest's module sandbox cannot run.
+if (require.main === module) {
+  startPglite(1, (message) => process.stderr.write(`${message}\n`)).then(
+    (servers) => {
+      process.stdout.write(`${servers.urls[0]}\n`);
+      const stop = () => servers.stop().then(() => process.exit(0));
+      process.stdin.on('end', stop).resume();
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (error) => {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -12,15 +12,22 @@ const RIG_DIR_PREFIX = 'nest-cache-rig-';
 class ProcessRegistry {
   constructor() {
     this.entries = new Set();
+    this.closed = false;
   }
 
   /** @param {{ child: import('node:child_process').ChildProcess, exited: Promise<unknown> }} entry */
   track(entry) {
+    if (this.closed) {
+      // Started while the run was being stopped: it has no run to serve.
+      entry.child.kill('SIGKILL');
+      throw new Error('the run is stopping');
+    }
     this.entries.add(entry);
     return entry;
   }
 
   async stopAll() {
+    this.closed = true;
     const entries = [...this.entries];
     this.entries.clear();
     await Promise.all(entries.map((entry) => stopChild(entry.child, entry.exited, 'SIGTERM', 3000)));
