@@ -19,7 +19,7 @@ const { startRedisProcess, delay } = require('./lib/redis-process');
 const { startRedisCluster } = require('./lib/redis-cluster');
 const { generateTlsCertificates } = require('./lib/tls-certs');
 const { ProcessRegistry, createRigDir, sweepAbandonedRigDirs, killRedisServersUnder } = require('./lib/processes');
-const { assertLoopback, findLocalPostgres, createRunDatabase } = require('./lib/postgres');
+const { assertLoopback, findLocalPostgres, createRunDatabase, dropAbandonedDatabases } = require('./lib/postgres');
 const { startPglite } = require('./lib/pglite');
 const { summarize, formatSummary } = require('./lib/jest-summary');
 const { workerCount } = require('./lib/jest-args');
@@ -270,6 +270,7 @@ async function provisionDatabase(cleanup, workers) {
   if (serverUrl) {
     let database;
     try {
+      await dropAbandonedDatabases(serverUrl, log);
       database = await createRunDatabase(serverUrl);
     } catch (error) {
       throw new Error(`could not create a test database on ${origin} (${redact(serverUrl)}): ${error.message}`);

@@ -79,4 +79,34 @@ async function createRunDatabase(serverUrl) {
   };
 }
 
-module.exports = { assertLoopback, findLocalPostgres, createRunDatabase, withClient, quoteIdent, withDatabase };
+function processIsAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * Drops the databases of earlier runs that were killed outright (SIGKILL leaves no chance to
+ * clean): names carry the runner's PID, and only those whose runner is gone are dropped. The
+ * server is on this machine (assertLoopback), so the PID is this machine's.
+ */
+async function dropAbandonedDatabases(serverUrl, log) {
+  await withClient(serverUrl, async (client) => {
+    const { rows } = await client.query(
+      "SELECT datname FROM pg_database WHERE datname ~ '^nestcache_test_[0-9]+_'",
+    );
+    for (const { datname } of rows) {
+      const pid = Number(/^nestcache_test_(\d+)_/.exec(datname)[1]);
+      if (pid === process.pid || processIsAlive(pid)) continue;
+      await client
+        .query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`)
+        .then(() => log(`dropped database ${datname} left by an earlier run (pid ${pid})`))
+        .catch((error) => log(`could not drop ${datname}: ${error.message}`));
+    }
+  });
+}
+
+module.exports = { dropAbandonedDatabases, assertLoopback, findLocalPostgres, createRunDatabase, withClient, quoteIdent, withDatabase };
