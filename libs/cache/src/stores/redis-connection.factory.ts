@@ -32,7 +32,8 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
         scaleReads: 'master',
         clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
         slotsRefreshTimeout: options.connectTimeoutMs ?? 2_000,
-        redisOptions: { ...base, commandTimeout: timeout, maxRetriesPerRequest: 0 },
+        // An explicit `commandTimeout: undefined` makes ioredis' Cluster drop its subscriber: leave the key out.
+        redisOptions: { ...base, ...(timeout === undefined ? {} : { commandTimeout: timeout }), maxRetriesPerRequest: 0 },
       } satisfies ClusterOptions);
     return { mode: 'cluster', main: make(commandTimeout, true), bulk: make(bulkTimeout, false), subscriber: make(undefined, false) };
   }
@@ -43,7 +44,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
   const make = (timeout: number | undefined, autoPipelining: boolean, offlineQueue: boolean): Redis =>
     new Redis({
       ...connection,
-      commandTimeout: timeout,
+      ...(timeout === undefined ? {} : { commandTimeout: timeout }),
       enableAutoPipelining: autoPipelining,
       enableOfflineQueue: offlineQueue,
       maxRetriesPerRequest: offlineQueue ? null : 0,

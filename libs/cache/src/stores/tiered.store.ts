@@ -78,7 +78,8 @@ export class TieredCacheStore {
     }
     const timeout = this.options.redis?.connectTimeoutMs ?? 2_000;
     try {
-      await Promise.all([this.connections.main, this.connections.bulk].map((client) => waitForReady(client, timeout)));
+      const { main, bulk, subscriber } = this.connections;
+      await Promise.all([main, bulk, subscriber].map((client) => waitForReady(client, timeout)));
       await withTimeout(this.connections.main.ping(), timeout, 'Redis did not answer at start-up');
       await withTimeout(this.bus.start(), timeout, 'Redis pub/sub did not start');
       this.logger.log(`Connected to Redis (${this.connections.mode})`);
