@@ -1,12 +1,13 @@
 // A disposable redis-server for one test file: to kill, pause or restart without disturbing the
 // rig's shared servers. Servers a file starts are stopped after that file (an afterAll hook this
-// module registers), SIGKILLed if the worker exits first, and swept by `npm test` by their
-// working directory if the worker dies outright.
-import { mkdtempSync, rmSync } from 'node:fs';
+// module registers), SIGKILLed if the worker exits first, by a watchdog process if the worker is
+// killed outright, and swept by `npm test` by their working directory as a last resort.
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFreePort } from '../../scripts/lib/ports';
 import { startRedisProcess, stopChild, isAlive, type RedisProcess } from '../../scripts/lib/redis-process';
+import { startWatchdog, type RedisWatchdog } from '../../scripts/lib/redis-watchdog';
 
 export { getFreePort };
 
@@ -39,6 +40,7 @@ export interface RedisServerHandle {
 }
 
 const live = new Set<RedisServer>();
+let watchdog: RedisWatchdog | undefined;
 
 class RedisServer implements RedisServerHandle {
   readonly host = '127.0.0.1';
@@ -69,6 +71,7 @@ class RedisServer implements RedisServerHandle {
       password: this.options.password,
       args: this.options.args,
     });
+    watchdog?.watch(this.current.pid, realpathSync(dir));
     live.add(this);
   }
 
@@ -105,7 +108,9 @@ class RedisServer implements RedisServerHandle {
 
   private async end(signal: NodeJS.Signals): Promise<void> {
     live.delete(this);
-    if (this.current) await stopChild(this.current.child, this.current.exited, signal);
+    if (!this.current) return;
+    await stopChild(this.current.child, this.current.exited, signal);
+    watchdog?.unwatch(this.current.pid);
   }
 
   private running(): RedisProcess {
@@ -126,6 +131,8 @@ const created = new Set<RedisServer>();
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   // Under `npm test` the folder lies inside the rig's, which the runner sweeps.
   const baseDir = mkdtempSync(join(process.env.TEST_RIG_DIR ?? tmpdir(), 'test-redis-'));
+  watchdog ??= startWatchdog();
+  watchdog.removeOnExit(realpathSync(baseDir));
   for (let attempt = 1; ; attempt++) {
     const server = new RedisServer(options.port ?? (await getFreePort()), baseDir, options);
     try {
@@ -160,6 +167,8 @@ if (typeof afterAll === 'function') {
     afterAll(async () => {
       process.off('exit', killAllNow);
       await stopAllRedisServers();
+      watchdog?.close();
+      watchdog = undefined;
     });
   } catch {
     // Imported from inside a test, where hooks cannot be added; the exit hook still applies.
