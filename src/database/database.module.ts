@@ -21,6 +21,9 @@ async function dataSourceOptions(
     logger.log(`Database: Postgres at ${describeDatabaseUrl(url)} (pool of ${poolSize})`);
     return externalDataSourceOptions(url, poolSize);
   }
+  if (config.nodeEnv === 'production') {
+    logger.warn('NODE_ENV=production without DATABASE_URL: the embedded database serves this one process only');
+  }
   const endpoint = await embedded.start(dataDir);
   logger.log(
     `Database: embedded PGlite in ${resolve(dataDir)}, served on ${endpoint.host}:${endpoint.port} ` +
