@@ -24,8 +24,8 @@ module.exports = {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      // Suites start the app and real servers; a restart or a cluster round trip takes seconds.
-      testTimeout: 30_000,
+      // A 30 s test timeout: a project's `testTimeout` is ignored by Jest 30, see the file.
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
     },
   ],
 };
