@@ -76,7 +76,11 @@ class PgliteGate {
         const entry = this.waiting.shift();
         clearTimeout(entry.warning);
         if (entry.socket.destroyed) continue;
-        await this.resetSession();
+        try {
+          await this.resetSession();
+        } catch (error) {
+          this.log(`${this.label}: could not reset the session before the next connection: ${error.message}`);
+        }
         if (entry.socket.destroyed) continue;
         this.connect(entry.socket);
       }
@@ -127,15 +131,15 @@ class PgliteGate {
  * @returns {Promise<{ urls: string[], stop(): Promise<void> }>}
  */
 async function startPglite(count, log) {
-  const gates = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      // One at a time: PGlite.create() is CPU-bound and the cores are busy starting Redis.
-      gates.push(await new PgliteGate({ label: `PGlite #${i + 1}`, log }).start());
-    }
-  } catch (error) {
+  // In parallel: part of PGlite's start-up (compiling its WebAssembly) runs off the main thread.
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) => new PgliteGate({ label: `PGlite #${i + 1}`, log }).start()),
+  );
+  const gates = started.filter((result) => result.status === 'fulfilled').map((result) => result.value);
+  const failure = started.find((result) => result.status === 'rejected');
+  if (failure) {
     await Promise.all(gates.map((gate) => gate.stop()));
-    throw new Error(`PGlite did not start: ${error.message}`);
+    throw new Error(`PGlite did not start: ${failure.reason?.message ?? failure.reason}`);
   }
   return {
     urls: gates.map((gate) => gate.url),
