@@ -39,7 +39,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
   }
   const sentinel = options.sentinel;
   const connection: RedisOptions = sentinel
-    ? { ...base, sentinels: sentinel.sentinels, name: sentinel.name, sentinelPassword: base.password }
+    ? { ...base, sentinels: sentinel.sentinels, name: sentinel.name }
     : base;
   const make = (timeout: number | undefined, autoPipelining: boolean, offlineQueue: boolean): Redis =>
     new Redis({
