@@ -31,6 +31,7 @@ describe(stableStringify.name, () => {
     expect(sut(new Set([3, 1, 2]))).toBe(sut(new Set([1, 2, 3])));
     expect(sut(new Set([1, 2]))).not.toBe(sut(new Set([1, 3])));
     expect(sut(new Set([1, 2]))).not.toBe(sut([1, 2]));
+    expect(sut(new Set([1, 2]))).not.toBe(sut(['1', '2'])); // a Set is written through its members' stable forms
     expect(sut(new Set(['1']))).not.toBe(sut(new Set([1])));
   });
 

@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import type { CacheEntry } from './cache-entry';
 import { CacheSerializer } from './cache-serializer';
 
@@ -73,14 +74,15 @@ describe(CacheSerializer.name, () => {
     });
 
     it('stays plain when deflating would not shrink the payload', () => {
-      // Random base64 barely compresses; deflate's framing makes it larger.
-      const noise = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7919 + 13) % 251)).toString('base64');
-      const randomish = Array.from({ length: 40 }, (_, i) => noise.slice(i % 50, (i % 50) + 3)).join('');
+      // Twenty scattered CJK characters: high-entropy UTF-8 too short to pay for a Huffman table.
+      const value = Array.from({ length: 20 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919 + i * i * 31) % 20_000))).join('');
+      const plain = new CacheSerializer(0).encode(entry(value)).bytes;
+      expect(deflateRawSync(plain.subarray(1), { level: 1 }).length + 1).toBeGreaterThanOrEqual(plain.length); // premise
       const sut = new CacheSerializer(1);
-      const encoded = sut.encode(entry(randomish.slice(0, 6)));
+      const encoded = sut.encode(entry(value));
       expect(encoded.compressed).toBe(false);
-      expect(encoded.bytes[0]).toBe('j'.charCodeAt(0));
-      expect(sut.decode(encoded.bytes).value).toBe(randomish.slice(0, 6));
+      expect(encoded.bytes).toEqual(plain);
+      expect(sut.decode(encoded.bytes).value).toBe(value);
     });
 
     it('threshold 0 disables compression', () => {
