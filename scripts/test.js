@@ -25,7 +25,10 @@ const { summarize, formatSummary } = require('./lib/jest-summary');
 const { workerCount } = require('./lib/jest-args');
 
 const ROOT = path.resolve(__dirname, '..');
+// Jest writes to a file of this run's own (several runs may share a checkout, as on a developer's
+// machine); it becomes .test-output/jest-results.json once read.
 const RESULTS_FILE = path.join(ROOT, '.test-output', 'jest-results.json');
+const RUN_RESULTS_FILE = path.join(ROOT, '.test-output', `jest-results.${process.pid}.json`);
 const JEST_BIN = path.join(ROOT, 'node_modules', '.bin', 'jest');
 const JEST_EXIT_GRACE_MS = 30_000;
 const CLUSTER_MASTERS = 3;
@@ -92,6 +95,7 @@ async function main() {
         await waitForExit(jest, 10_000);
       }
       await cleanup.run();
+      fs.rmSync(RUN_RESULTS_FILE, { force: true });
       process.exit(signal === 'SIGINT' ? 130 : 143);
     })();
   };
@@ -145,9 +149,9 @@ async function main() {
   if (database.workerUrls) env.TEST_PGLITE_URLS = database.workerUrls.join(',');
   else delete env.TEST_PGLITE_URLS;
 
-  fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.rmSync(RESULTS_FILE, { force: true });
-  jest = spawn(JEST_BIN, ['--json', `--outputFile=${RESULTS_FILE}`, ...jestArgs], {
+  fs.mkdirSync(path.dirname(RUN_RESULTS_FILE), { recursive: true });
+  fs.rmSync(RUN_RESULTS_FILE, { force: true });
+  jest = spawn(JEST_BIN, ['--json', `--outputFile=${path.relative(ROOT, RUN_RESULTS_FILE)}`, ...jestArgs], {
     cwd: ROOT,
     env,
     stdio: 'inherit',
@@ -159,12 +163,18 @@ async function main() {
 
   await cleanup.run();
 
-  const summary = summarize(RESULTS_FILE);
+  const summary = summarize(RUN_RESULTS_FILE);
   if (!summary) {
-    log(`Jest wrote no results (${RESULTS_FILE}); counting the run as one failure`);
+    if (jestExit === 0) {
+      log('Jest ran no tests and wrote no results (e.g. --listTests)');
+      console.log('0 passed, 0 failed');
+      return 0;
+    }
+    log('Jest wrote no results; counting the run as one failure');
     console.log('0 passed, 1 failed');
     return 1;
   }
+  fs.renameSync(RUN_RESULTS_FILE, RESULTS_FILE);
   for (const note of summary.notes) log(note);
   if (hung.fired) {
     summary.failed += 1;
@@ -202,7 +212,7 @@ function watchForHang(jest) {
   let writtenAt = null;
   const timer = setInterval(() => {
     if (writtenAt === null) {
-      if (fs.existsSync(RESULTS_FILE)) writtenAt = Date.now();
+      if (fs.existsSync(RUN_RESULTS_FILE)) writtenAt = Date.now();
       return;
     }
     if (Date.now() - writtenAt > JEST_EXIT_GRACE_MS && jest.exitCode === null) {
