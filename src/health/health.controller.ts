@@ -1,5 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { CacheHealthIndicator } from '@app/cache';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { appConfig, type AppConfigType } from '../config/app.config';
 
 const DATABASE_PING_TIMEOUT_MS = 1_000;
 
@@ -9,6 +11,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly cache: CacheHealthIndicator,
+    @Inject(appConfig.KEY) private readonly config: AppConfigType,
   ) {}
 
   /** 200 while the process can answer HTTP; checks nothing else, so a database outage never restarts it. */
@@ -18,14 +22,16 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** 503 when Postgres does not answer a ping in time. */
+  /**
+   * 503 when Postgres does not answer a ping in time. A Redis outage is `degraded` (still 200:
+   * the in-process fallback serves) unless CACHE_REQUIRED=true, when it is 503.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database').withTimeout(DATABASE_PING_TIMEOUT_MS),
-      // The cache indicator from @app/cache goes here: degraded (still 200) while Redis is down
-      // and the fallback store serves, down (503) only when CACHE_REQUIRED=true.
+      () => this.cache.isHealthy('cache', { required: this.config.cache.required }),
     ]);
   }
 }

@@ -15,3 +15,4 @@ export { MemoryCacheStore } from './stores/memory.store';
 export { RedisCacheStore } from './stores/redis.store';
 export { createRedisConnections, type RedisMode } from './stores/redis-connection.factory';
 export { TieredCacheStore, type CacheTier, type TieredStoreHealth } from './stores/tiered.store';
+export { CacheHealthIndicator } from './health/cache.health';
