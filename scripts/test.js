@@ -11,16 +11,12 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const crypto = require('node:crypto');
 
 const { ensureBinaries } = require('./lib/binaries');
-const { getFreePort } = require('./lib/ports');
-const { startRedisProcess, delay } = require('./lib/redis-process');
-const { startRedisCluster } = require('./lib/redis-cluster');
-const { generateTlsCertificates } = require('./lib/tls-certs');
+const { Cleanup } = require('./lib/cleanup');
+const { delay } = require('./lib/redis-process');
 const { ProcessRegistry, createRigDir, sweepAbandonedRigDirs, killRedisServersUnder } = require('./lib/processes');
-const { assertLoopback, findLocalPostgres, createRunDatabase, dropAbandonedDatabases } = require('./lib/postgres');
-const { startPglite } = require('./lib/pglite');
+const { startStandaloneRedis, startTlsRedis, startCluster, provisionDatabase } = require('./lib/services');
 const { summarize, formatSummary } = require('./lib/jest-summary');
 const { workerCount } = require('./lib/jest-args');
 
@@ -31,47 +27,12 @@ const RESULTS_FILE = path.join(ROOT, '.test-output', 'jest-results.json');
 const RUN_RESULTS_FILE = path.join(ROOT, '.test-output', `jest-results.${process.pid}.json`);
 const JEST_BIN = path.join(ROOT, 'node_modules', '.bin', 'jest');
 const JEST_EXIT_GRACE_MS = 30_000;
-const CLUSTER_MASTERS = 3;
-// Each PGlite takes ~2 s and a few hundred MB to start; workers past this share by modulo.
-const MAX_PGLITE_INSTANCES = 4;
 
 function log(message) {
   process.stderr.write(`[test rig] ${message}\n`);
 }
 
-/**
- * Cleanup steps, newest first, each run whatever the others do. A step added after the cleanup
- * has started (a service that came up while the run was being stopped) still runs.
- */
-class Cleanup {
-  constructor() {
-    this.steps = [];
-    this.done = null;
-  }
-
-  add(name, step) {
-    this.steps.push({ name, step });
-    if (this.done) this.done = this.done.then(() => this.drain());
-  }
-
-  run() {
-    this.done ??= this.drain();
-    return this.done;
-  }
-
-  async drain() {
-    while (this.steps.length > 0) {
-      const { name, step } = this.steps.pop();
-      try {
-        await step();
-      } catch (error) {
-        log(`cleanup: ${name} failed: ${error.message}`);
-      }
-    }
-  }
-}
-
-const cleanup = new Cleanup();
+const cleanup = new Cleanup(log);
 const registry = new ProcessRegistry();
 
 async function main() {
@@ -118,7 +79,7 @@ async function main() {
     redis: startStandaloneRedis(rigDir, registry),
     redisTls: startTlsRedis(rigDir, registry),
     cluster: startCluster(rigDir, registry),
-    database: provisionDatabase(cleanup, workerCount(jestArgs, require(path.join(ROOT, 'jest.config.js')))),
+    database: provisionDatabase(cleanup, workerCount(jestArgs, require(path.join(ROOT, 'jest.config.js'))), log),
   };
   provisioning = Promise.allSettled(Object.values(tasks));
   const settled = await provisioning;
@@ -225,83 +186,6 @@ function watchForHang(jest) {
     }
   }, 1000);
   return state;
-}
-
-/** Starts a rig-owned redis-server in its own folder, retrying if its free port was taken meanwhile. */
-async function startRigRedis(rigDir, registry, name, options = {}) {
-  let lastError;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const dir = fs.mkdtempSync(path.join(rigDir, `${name}-`));
-    const port = await getFreePort();
-    try {
-      return registry.track(await startRedisProcess({ dir, port, ...options }));
-    } catch (error) {
-      lastError = error;
-      if (!/Address already in use/.test(error.message)) break;
-    }
-  }
-  throw lastError;
-}
-
-async function startStandaloneRedis(rigDir, registry) {
-  const server = await startRigRedis(rigDir, registry, 'redis');
-  return { url: `redis://127.0.0.1:${server.port}` };
-}
-
-async function startTlsRedis(rigDir, registry) {
-  const certDir = fs.mkdtempSync(path.join(rigDir, 'tls-certs-'));
-  const tls = generateTlsCertificates(certDir);
-  const password = crypto.randomBytes(12).toString('hex');
-  const server = await startRigRedis(rigDir, registry, 'redis-tls', { tls, password });
-  return { port: server.port, url: `rediss://:${password}@127.0.0.1:${server.port}`, caFile: tls.caFile };
-}
-
-async function startCluster(rigDir, registry) {
-  const { addresses } = await startRedisCluster({
-    masters: CLUSTER_MASTERS,
-    getFreePort,
-    startNode: (args) => startRigRedis(rigDir, registry, 'cluster-node', { args }),
-  });
-  return addresses.join(',');
-}
-
-/** A fresh database on a Postgres server, or PGlite. Registers its own cleanup. */
-async function provisionDatabase(cleanup, workers) {
-  let serverUrl = process.env.TEST_DATABASE_URL;
-  let origin = 'TEST_DATABASE_URL';
-  if (serverUrl) {
-    assertLoopback(serverUrl);
-  } else if (process.env.TEST_PG_DISABLE_LOCAL === '1') {
-    log('TEST_PG_DISABLE_LOCAL=1: not looking for a local Postgres');
-  } else {
-    serverUrl = await findLocalPostgres(log);
-    origin = 'local Postgres';
-  }
-  if (serverUrl) {
-    let database;
-    try {
-      await dropAbandonedDatabases(serverUrl, log);
-      database = await createRunDatabase(serverUrl);
-    } catch (error) {
-      throw new Error(`could not create a test database on ${origin} (${redact(serverUrl)}): ${error.message}`);
-    }
-    cleanup.add('drop test database', () => database.drop());
-    return { kind: 'postgres', url: database.url, description: `database ${database.name} on ${origin}` };
-  }
-  const pglite = await startPglite(Math.min(workers, MAX_PGLITE_INSTANCES), log);
-  cleanup.add('stop PGlite', () => pglite.stop());
-  return {
-    kind: 'pglite',
-    url: pglite.urls[0],
-    workerUrls: pglite.urls,
-    description: `x${pglite.urls.length} (one per Jest worker, one connection at a time each)`,
-  };
-}
-
-function redact(url) {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }
 
 main().then(
