@@ -23,6 +23,7 @@ export interface RedisConnections {
 export function createRedisConnections(options: CacheRedisOptions): RedisConnections {
   const commandTimeout = options.commandTimeoutMs ?? 50;
   const bulkTimeout = options.bulkCommandTimeoutMs ?? 5_000;
+  const autoPipelining = options.autoPipelining ?? false;
   const base = baseOptions(options);
   if (options.cluster !== undefined) {
     const make = (timeout: number | undefined, autoPipelining: boolean): Cluster =>
@@ -35,7 +36,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
         // An explicit `commandTimeout: undefined` makes ioredis' Cluster drop its subscriber: leave the key out.
         redisOptions: { ...base, ...(timeout === undefined ? {} : { commandTimeout: timeout }), maxRetriesPerRequest: 0 },
       } satisfies ClusterOptions);
-    return { mode: 'cluster', main: make(commandTimeout, true), bulk: make(bulkTimeout, false), subscriber: make(undefined, false) };
+    return { mode: 'cluster', main: make(commandTimeout, autoPipelining), bulk: make(bulkTimeout, false), subscriber: make(undefined, false) };
   }
   const sentinel = options.sentinel;
   const connection: RedisOptions = sentinel
@@ -52,7 +53,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
     });
   return {
     mode: sentinel ? 'sentinel' : 'standalone',
-    main: make(commandTimeout, true, false),
+    main: make(commandTimeout, autoPipelining, false),
     bulk: make(bulkTimeout, false, false),
     // The subscriber keeps its subscriptions across reconnects by itself.
     subscriber: make(undefined, false, true),

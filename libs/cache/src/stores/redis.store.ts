@@ -50,7 +50,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async mget(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
-    // One GET a key: auto-pipelining sends them in one write, and a Cluster spreads them by slot.
+    // One GET a key: pipelined on one socket, and a Cluster spreads them by slot.
     const values = await Promise.all(keys.map((key) => this.main.getBuffer(key)));
     return values.map((bytes) => this.decode(bytes));
   }
