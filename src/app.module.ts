@@ -1,6 +1,9 @@
 import { CacheModule } from '@app/cache';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
 import { AppConfigModule } from './config/app-config.module';
 import { appConfig, type AppConfigType } from './config/app.config';
 import { buildCacheOptions } from './config/cache-options';
@@ -22,6 +25,9 @@ import { HealthModule } from './health/health.module';
     }),
     HealthModule,
     DemoModule,
+    CommonModule,
+    AuthModule,
+    AdminModule,
   ],
 })
 export class AppModule {}

@@ -1,0 +1,31 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ApiKeysService } from './api-keys.service';
+import { bearerToken } from './bearer-token';
+import { OperatorTokenVerifier } from './operator-token.verifier';
+import type { TenantRequest } from './tenant-identity';
+
+/**
+ * Admits requests bearing an active API key and records its organization in `request.tenant`
+ * (read it with `@CurrentOrg()`). No, unknown or revoked credentials: 401. The operator token:
+ * 403, since operators hold no organization.
+ */
+@Injectable()
+export class TenantGuard implements CanActivate {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly operatorToken: OperatorTokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<TenantRequest>();
+    const token = bearerToken(request);
+    if (token === undefined) throw new UnauthorizedException('Authorization: Bearer <api key> is required');
+    if (this.operatorToken.matches(token)) {
+      throw new ForbiddenException('The operator token cannot be used on tenant routes; use an API key');
+    }
+    const tenant = await this.apiKeys.resolve(token);
+    if (tenant === undefined) throw new UnauthorizedException('The API key is unknown or revoked');
+    request.tenant = tenant;
+    return true;
+  }
+}

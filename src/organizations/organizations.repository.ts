@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { Organization } from './organization.entity';
+
+@Injectable()
+export class OrganizationsRepository {
+  constructor(@InjectRepository(Organization) private readonly orgs: Repository<Organization>) {}
+
+  insert(name: string): Promise<Organization> {
+    return this.orgs.save(this.orgs.create({ name }));
+  }
+
+  exists(id: string): Promise<boolean> {
+    return this.orgs.existsBy({ id });
+  }
+}
