@@ -7,6 +7,8 @@
 // With no environment at all it runs on embedded defaults: PGlite in ./.data/pglite instead of
 // Postgres (no DATABASE_URL) and the in-process cache store instead of Redis (no REDIS_URL).
 // Settings come from the environment or a .env file (see .env.example).
+require('./lib/dependencies').ensureDependencies((message) => process.stderr.write(`[start] ${message}\n`));
+
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

@@ -8,6 +8,9 @@
 // local one), hands them to Jest through TEST_* variables (see test/support/env.ts), and
 // stops/drops all of it however the run ends. Extra arguments go to Jest:
 //   npm test -- test/rig.e2e-spec.ts      npm test -- --selectProjects unit
+// Dependencies first: what follows may load npm packages.
+require('./lib/dependencies').ensureDependencies((message) => process.stderr.write(`[test rig] ${message}\n`));
+
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
