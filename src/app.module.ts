@@ -10,6 +10,8 @@ import { buildCacheOptions } from './config/cache-options';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { OrdersModule } from './orders/orders.module';
+import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [
@@ -28,6 +30,8 @@ import { HealthModule } from './health/health.module';
     CommonModule,
     AuthModule,
     AdminModule,
+    UsersModule,
+    OrdersModule,
   ],
 })
 export class AppModule {}

@@ -1,5 +1,6 @@
 import { CreateDemoItems1732360000000 } from './1732360000000-create-demo-items';
 import { CreateOrganizationsAndApiKeys1732400000000 } from './1732400000000-create-organizations-and-api-keys';
+import { CreateUsersAndOrders1732400100000 } from './1732400100000-create-users-and-orders';
 
 /**
  * Every migration, oldest first. Listed as classes rather than a glob so the same list works from
@@ -8,4 +9,5 @@ import { CreateOrganizationsAndApiKeys1732400000000 } from './1732400000000-crea
 export const migrations = [
   CreateDemoItems1732360000000,
   CreateOrganizationsAndApiKeys1732400000000,
+  CreateUsersAndOrders1732400100000,
 ];

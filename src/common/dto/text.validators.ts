@@ -1,0 +1,10 @@
+import { Transform } from 'class-transformer';
+import { Matches } from 'class-validator';
+
+/** Trims surrounding whitespace of string input (other types pass through to fail validation). */
+export const Trim = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Postgres text cannot hold NUL: refusing it keeps such input a 400 rather than a database error. */
+export const NoNul = (field: string): PropertyDecorator =>
+  Matches(/^[^\u0000]*$/, { message: `${field} must not contain NUL characters` });

@@ -1,0 +1,21 @@
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+/** Upper bounds keep every total an exact integer (far below 2^53) and a sane order. */
+export const MAX_QUANTITY = 10_000;
+export const MAX_UNIT_PRICE_CENTS = 100_000_000;
+
+export class OrderItemDto {
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'sku must be 1 to 64 letters, digits, ., _ or -' })
+  sku!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_QUANTITY)
+  quantity!: number;
+
+  @IsInt()
+  @Min(0)
+  @Max(MAX_UNIT_PRICE_CENTS)
+  unitPriceCents!: number;
+}

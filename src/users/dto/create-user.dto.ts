@@ -1,0 +1,25 @@
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { NoNul, Trim } from '../../common/dto/text.validators';
+
+export const DEFAULT_USER_ROLE = 'member';
+
+export class CreateUserDto {
+  /** Compared case-insensitively: stored trimmed and lower-cased. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsString()
+  @MaxLength(320)
+  @IsEmail({}, { message: 'email must be an email address' })
+  email!: string;
+
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  @NoNul('name')
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_-]{0,19}$/, { message: 'role must be 1 to 20 lower-case letters, digits, _ or -, starting with a letter' })
+  role?: string;
+}

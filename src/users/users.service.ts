@@ -1,0 +1,82 @@
+import { CacheService, stableHash } from '@app/cache';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { DomainNamespaces, DomainTags } from '../common/cache/domain-cache-tags';
+import { DOMAIN_CACHE_TTLS, type DomainCacheTtls } from '../common/cache/domain-cache-ttls';
+import type { Page } from '../common/dto/page';
+import type { CreateUserDto } from './dto/create-user.dto';
+import { DEFAULT_USER_ROLE } from './dto/create-user.dto';
+import type { ListUsersQueryDto } from './dto/list-users-query.dto';
+import type { UpdateUserDto } from './dto/update-user.dto';
+import { toUserDto, type UserDto } from './dto/user.dto';
+import { UsersRepository } from './users.repository';
+
+const namespace = DomainNamespaces.users;
+
+/**
+ * Users of one organization. Reads are cached per organization (tag `user:<id>` for one user,
+ * `users` for lists); each write evicts what it changed once the row is committed, and also
+ * `dashboard`, whose figures count users.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly cache: CacheService,
+    @Inject(DOMAIN_CACHE_TTLS) private readonly ttls: DomainCacheTtls,
+  ) {}
+
+  list(orgId: string, query: ListUsersQueryDto): Promise<Page<UserDto>> {
+    const { page, limit } = query;
+    const search = query.search === '' ? undefined : query.search;
+    return this.cache.getOrSet(
+      `list:${stableHash([search ?? null, page, limit])}`,
+      async () => {
+        const [rows, total] = await this.users.findPage(orgId, search, (page - 1) * limit, limit);
+        return { items: rows.map(toUserDto), page, limit, total };
+      },
+      { org: orgId, namespace, ttlMs: this.ttls.userListMs, tags: [DomainTags.users] },
+    );
+  }
+
+  get(orgId: string, id: string): Promise<UserDto> {
+    return this.cache.getOrSet(
+      id,
+      async () => {
+        const row = await this.users.findById(orgId, id);
+        if (row === null) throw notFound(id);
+        return toUserDto(row);
+      },
+      { org: orgId, namespace, ttlMs: this.ttls.userMs, tags: [DomainTags.user(id)] },
+    );
+  }
+
+  async create(orgId: string, body: CreateUserDto): Promise<UserDto> {
+    const row = await this.users.insert(orgId, { email: body.email, name: body.name, role: body.role ?? DEFAULT_USER_ROLE });
+    await this.evict(orgId, row.id);
+    return toUserDto(row);
+  }
+
+  async update(orgId: string, id: string, body: UpdateUserDto): Promise<UserDto> {
+    const changes = { email: body.email, name: body.name, role: body.role };
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    if (Object.keys(defined).length === 0) throw new BadRequestException(['body must set at least one of email, name, role']);
+    const row = await this.users.update(orgId, id, defined);
+    if (row === null) throw notFound(id);
+    await this.evict(orgId, id);
+    return toUserDto(row);
+  }
+
+  /** Deletes a user; one who still has orders or appointments is a 409 (foreign key, via the filter). */
+  async remove(orgId: string, id: string): Promise<void> {
+    if (!(await this.users.delete(orgId, id))) throw notFound(id);
+    await this.evict(orgId, id);
+  }
+
+  private async evict(orgId: string, id: string): Promise<void> {
+    await this.cache.invalidateTags([DomainTags.user(id), DomainTags.users, DomainTags.dashboard], { org: orgId });
+  }
+}
+
+function notFound(id: string): NotFoundException {
+  return new NotFoundException(`No user with id ${id}`);
+}
