@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { AvailabilityModule } from './availability/availability.module';
 import { CommonModule } from './common/common.module';
 import { AppConfigModule } from './config/app-config.module';
 import { appConfig, type AppConfigType } from './config/app.config';
@@ -32,6 +33,7 @@ import { UsersModule } from './users/users.module';
     AdminModule,
     UsersModule,
     OrdersModule,
+    AvailabilityModule,
   ],
 })
 export class AppModule {}

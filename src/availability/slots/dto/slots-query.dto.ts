@@ -1,0 +1,16 @@
+import { IsOptional, IsUUID } from 'class-validator';
+import { IsCalendarDate } from './availability-validators';
+import { IsDurationMinutes } from './duration';
+
+export class SlotsQueryDto {
+  @IsUUID('all')
+  staffId!: string;
+
+  @IsCalendarDate()
+  date!: string;
+
+  /** Minutes, 5–480; 30 when left out. */
+  @IsOptional()
+  @IsDurationMinutes()
+  duration = 30;
+}

@@ -1,0 +1,40 @@
+import { Body, Controller, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { CurrentOrg, TenantGuard } from '../../auth';
+import { UuidParamPipe } from '../../common/pipes/uuid-param.pipe';
+import type { Page } from '../page';
+import { CreateStaffDto } from './dto/create-staff.dto';
+import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
+import type { StaffDto } from './dto/staff.dto';
+import { UpdateStaffDto } from './dto/update-staff.dto';
+import { StaffService } from './staff.service';
+
+/** Bookable staff of the caller's organization. */
+@Controller('api/v1/staff')
+@UseGuards(TenantGuard)
+export class StaffController {
+  constructor(private readonly staff: StaffService) {}
+
+  @Post()
+  create(@CurrentOrg() orgId: string, @Body() body: CreateStaffDto): Promise<StaffDto> {
+    return this.staff.create(orgId, body);
+  }
+
+  @Get()
+  list(@CurrentOrg() orgId: string, @Query() query: PaginationQueryDto): Promise<Page<StaffDto>> {
+    return this.staff.list(orgId, query.page, query.limit);
+  }
+
+  @Get(':id')
+  get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<StaffDto> {
+    return this.staff.get(orgId, id);
+  }
+
+  @Patch(':id')
+  update(
+    @CurrentOrg() orgId: string,
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: UpdateStaffDto,
+  ): Promise<StaffDto> {
+    return this.staff.update(orgId, id, body);
+  }
+}

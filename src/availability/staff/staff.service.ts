@@ -1,0 +1,90 @@
+import { CacheService } from '@app/cache';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { type Page, toPage } from '../page';
+import { STAFF_LIST_TAG, STAFF_NAMESPACE, STAFF_TTL_MS, slotsTag, staffTag } from '../availability-cache.constants';
+import type { CreateStaffDto } from './dto/create-staff.dto';
+import type { StaffDto } from './dto/staff.dto';
+import type { UpdateStaffDto } from './dto/update-staff.dto';
+import type { Staff } from './staff.entity';
+import { type StaffFields, StaffRepository } from './staff.repository';
+
+/**
+ * Staff members of an organization. Reads go through the cache within the org (tag `staff:<id>`
+ * for one, `staff` for lists); writes evict exactly those, and a change of hours or time zone
+ * also evicts the staff member's slots.
+ */
+@Injectable()
+export class StaffService {
+  constructor(
+    private readonly staff: StaffRepository,
+    private readonly cache: CacheService,
+  ) {}
+
+  get(orgId: string, id: string): Promise<StaffDto> {
+    return this.cache.getOrSet(`staff:${id}`, () => this.load(orgId, id), {
+      org: orgId,
+      namespace: STAFF_NAMESPACE,
+      ttlMs: STAFF_TTL_MS,
+      tags: [staffTag(id)],
+    });
+  }
+
+  list(orgId: string, page: number, limit: number): Promise<Page<StaffDto>> {
+    return this.cache.getOrSet(
+      `staff:list:${page}:${limit}`,
+      async () => {
+        const [rows, total] = await this.staff.findPage(orgId, (page - 1) * limit, limit);
+        return toPage(rows.map(toStaffDto), page, limit, total);
+      },
+      { org: orgId, namespace: STAFF_NAMESPACE, ttlMs: STAFF_TTL_MS, tags: [STAFF_LIST_TAG] },
+    );
+  }
+
+  async create(orgId: string, body: CreateStaffDto): Promise<StaffDto> {
+    const row = await this.staff.create(orgId, { ...body, timezone: canonicalZone(body.timezone) });
+    await this.cache.invalidateTags([STAFF_LIST_TAG], { org: orgId });
+    return toStaffDto(row);
+  }
+
+  async update(orgId: string, id: string, body: UpdateStaffDto): Promise<StaffDto> {
+    const changes: Partial<StaffFields> = {};
+    if (body.name !== undefined) changes.name = body.name;
+    if (body.timezone !== undefined) changes.timezone = canonicalZone(body.timezone);
+    if (body.workingHours !== undefined) changes.workingHours = body.workingHours;
+    const row = await this.staff.update(orgId, id, changes);
+    if (row === null) throw notFound(id);
+    await this.cache.invalidateTags([staffTag(id), STAFF_LIST_TAG, slotsTag(id)], { org: orgId });
+    return toStaffDto(row);
+  }
+
+  /** The staff row itself, uncached (for rules that must see the committed hours). */
+  async require(orgId: string, id: string): Promise<Staff> {
+    const row = await this.staff.findById(orgId, id);
+    if (row === null) throw notFound(id);
+    return row;
+  }
+
+  private async load(orgId: string, id: string): Promise<StaffDto> {
+    return toStaffDto(await this.require(orgId, id));
+  }
+}
+
+export function notFound(id: string): NotFoundException {
+  return new NotFoundException(`Staff ${id} not found`);
+}
+
+/** The zone's canonical spelling (`europe/paris` → `Europe/Paris`), as Intl resolves it. */
+function canonicalZone(timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+}
+
+export function toStaffDto(row: Staff): StaffDto {
+  return {
+    id: row.id,
+    name: row.name,
+    timezone: row.timezone,
+    workingHours: row.workingHours,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
