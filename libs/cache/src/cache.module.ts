@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { CacheModuleOptions, ResolvedCacheOptions } from './cache-options.interface';
 import { resolveCacheOptions } from './cache-options.resolver';
 import { CACHE_METRICS, CACHE_RESOLVED_OPTIONS, CACHE_TIERED_STORE } from './cache.constants';
 import { CACHE_MODULE_OPTIONS, ConfigurableCacheModule } from './cache.module-definition';
+import { CacheMetadataAccessor } from './cache-metadata.accessor';
 import { CacheService } from './cache.service';
+import { CacheableExplorer } from './cacheable.explorer';
+import { HttpCacheInterceptor } from './http/http-cache.interceptor';
 import { CacheKeyBuilder } from './keys/cache-key.builder';
 import { CacheMetrics } from './metrics/cache-metrics';
 import { CacheSerializer } from './serialization/cache-serializer';
@@ -12,9 +16,12 @@ import { TieredCacheStore } from './stores/tiered.store';
 
 /**
  * The caching layer: `CacheModule.forRoot({ redis: { url } })` or `forRootAsync({ useFactory })`.
- * Global by default; exports `CacheService` and `CacheKeyBuilder`.
+ * Global by default; exports `CacheService`, `CacheKeyBuilder` and `HttpCacheInterceptor` (which
+ * an app applies itself, globally or per controller), and wraps `@Cacheable`/`@CachePut`/
+ * `@CacheEvict` provider methods at start-up.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: CACHE_RESOLVED_OPTIONS,
@@ -39,7 +46,10 @@ import { TieredCacheStore } from './stores/tiered.store';
         ),
     },
     CacheService,
+    CacheMetadataAccessor,
+    CacheableExplorer,
+    HttpCacheInterceptor,
   ],
-  exports: [CacheService, CacheKeyBuilder, CACHE_METRICS, CACHE_TIERED_STORE, CACHE_RESOLVED_OPTIONS],
+  exports: [CacheService, CacheKeyBuilder, CACHE_METRICS, CACHE_TIERED_STORE, CACHE_RESOLVED_OPTIONS, CacheMetadataAccessor, HttpCacheInterceptor],
 })
 export class CacheModule extends ConfigurableCacheModule {}

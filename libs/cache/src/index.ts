@@ -1,4 +1,16 @@
 export * from './cache.constants';
+export * from './cache-context';
+export { CacheMetadataAccessor, type MethodCacheMetadata, type RouteCachePolicy } from './cache-metadata.accessor';
+export { CacheableExplorer } from './cacheable.explorer';
+export type { AsyncMethodDecorator } from './decorators/async-method.decorator';
+export { CACHEABLE_METADATA, CACHE_EVICT_METADATA, CACHE_PUT_METADATA, CACHE_ROUTE_METADATA, NO_CACHE_METADATA } from './decorators/cache-decorators.constants';
+export { CacheEvict, type CacheEvictOptions } from './decorators/cache-evict.decorator';
+export { compileKeyTemplate, type CacheKeyTemplate, type CacheTagsTemplate, type FromArgs } from './decorators/cache-key-template';
+export { CachePut, type CachePutOptions } from './decorators/cache-put.decorator';
+export { Cacheable, type CacheableOptions } from './decorators/cacheable.decorator';
+export { CacheContextMiddleware } from './http/cache-context.middleware';
+export { CacheRoute, NoCache, type CacheRouteOptions, type CacheRouteRequest } from './http/cache-route.decorator';
+export { HttpCacheInterceptor } from './http/http-cache.interceptor';
 export * from './cache-options.interface';
 export { resolveCacheOptions } from './cache-options.resolver';
 export { CACHE_MODULE_OPTIONS } from './cache.module-definition';

@@ -1,0 +1,57 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What the cache knows about the caller of the current request or job. */
+export interface CacheContextState {
+  /** Organization whose entries the caller reads and writes; absent means the global organization. */
+  org?: string;
+}
+
+/**
+ * The caller's organization, carried through async calls (AsyncLocalStorage), so that
+ * `@Cacheable`, `@CacheEvict`, `@CachePut` and `HttpCacheInterceptor` scope every key to it
+ * without the organization being passed around. An app's tenant middleware opens the scope
+ * per request; a guard, which cannot wrap the rest of the request, fills in one opened
+ * earlier (see `CacheContextMiddleware`).
+ *
+ * @example
+ * // middleware that knows the tenant:
+ * use(req, res, next) { CacheContext.run({ org: tenantOf(req) }, next); }
+ * // a job:
+ * await CacheContext.run({ org }, () => reports.rebuild());
+ */
+export class CacheContext {
+  private static readonly storage = new AsyncLocalStorage<CacheContextState>();
+
+  private constructor() {}
+
+  /** Runs `fn` (and everything it awaits or schedules) with `state` as the current context. */
+  static run<R>(state: CacheContextState, fn: () => R): R {
+    // A copy: the caller's object is never the one `setOrg` later changes.
+    return CacheContext.storage.run({ ...state }, fn);
+  }
+
+  /** The current context, or undefined outside any `run`. */
+  static current(): Readonly<CacheContextState> | undefined {
+    return CacheContext.storage.getStore();
+  }
+
+  /** The current organization, or undefined (outside any `run`, or none set yet). */
+  static org(): string | undefined {
+    return CacheContext.storage.getStore()?.org;
+  }
+
+  /**
+   * Sets the organization of the scope already open, for code that learns it late in the
+   * request (a guard). Throws when no scope is open: the value would otherwise be lost.
+   *
+   * @example
+   * async canActivate(ctx) { const org = await this.keys.orgOf(token); CacheContext.setOrg(org); return true; }
+   */
+  static setOrg(org: string): void {
+    const state = CacheContext.storage.getStore();
+    if (state === undefined) {
+      throw new Error('CacheContext.setOrg outside a scope: open one first with CacheContext.run or CacheContextMiddleware');
+    }
+    state.org = org;
+  }
+}

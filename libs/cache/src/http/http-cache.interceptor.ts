@@ -1,0 +1,124 @@
+import { Injectable, Logger, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { lastValueFrom, of, type Observable } from 'rxjs';
+import { CacheContext } from '../cache-context';
+import { CacheMetadataAccessor } from '../cache-metadata.accessor';
+import { CacheService } from '../cache.service';
+import type { CacheRouteRequest } from './cache-route.decorator';
+import { ageSeconds, cacheStatusValue, strongEtag, xCacheValue, type HttpCacheOutcome } from './http-cache-headers';
+import { httpCacheId } from './http-cache-key';
+
+/** A stored answer: the body as sent, and its ETag, so a hit neither serializes nor hashes. */
+interface StoredAnswer {
+  json: string;
+  etag: string;
+}
+
+/**
+ * Caches the 2xx JSON answers of GET routes marked `@CacheRoute`, per organization
+ * (`CacheContext`), path, sorted query and the route's varied headers, and says how each
+ * answer was made: `X-Cache`, `X-Cache-Key` (the key's public form), `Cache-Status`
+ * (RFC 9211), `Age` on hits, and `ETag`. Answers that set cookies, fail, or are not 2xx JSON
+ * are never stored. When the cache fails the answer is served uncached (X-Cache: BYPASS).
+ *
+ * The body leaves as the JSON string stored (with `Content-Type: application/json`), so a hit
+ * is not serialized again; interceptors that reshape bodies belong inside this one. A request
+ * whose `If-None-Match` matches gets 304 with no body: Express's `res.send` compares it with
+ * the ETag set here (`req.fresh`), on hits and misses alike.
+ *
+ * @example
+ * providers: [{ provide: APP_INTERCEPTOR, useExisting: HttpCacheInterceptor }]
+ * // or, per controller: @UseInterceptors(HttpCacheInterceptor)
+ */
+@Injectable()
+export class HttpCacheInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(HttpCacheInterceptor.name);
+
+  constructor(
+    private readonly cache: CacheService,
+    private readonly metadata: CacheMetadataAccessor,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
+    const policy = this.metadata.routePolicy(context.getHandler(), context.getClass());
+    const request = context.switchToHttp().getRequest<CacheRouteRequest>();
+    if (policy === undefined || request.method !== 'GET') return next.handle();
+    const response = context.switchToHttp().getResponse<object>();
+    if (policy.kind === 'bypass' || !this.cache.enabled) return this.bypass(response, next);
+    const route = policy.options;
+    const org = CacheContext.org();
+    let fullKey: string;
+    let tags: readonly string[];
+    try {
+      const id = httpCacheId(this.adapter.getRequestUrl(request) as string, request.headers, route.varyHeaders ?? []);
+      fullKey = this.cache.keys.entry(org, route.namespace, id);
+      tags = typeof route.tags === 'function' ? route.tags(request) : (route.tags ?? []);
+    } catch (error) {
+      this.logger.error(`No cache key for GET ${String(this.adapter.getRequestUrl(request))}, serving uncached: ${errorMessage(error)}`);
+      return this.bypass(response, next);
+    }
+
+    // An answer that must not be stored is handed back out of band: the engine gets
+    // undefined (never stored) and this request sends what its handler produced.
+    let unstored: { body: unknown } | undefined;
+    const loader = async (): Promise<StoredAnswer | undefined> => {
+      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const json = this.storable(body, response) ? JSON.stringify(body) : undefined;
+      if (json === undefined) {
+        unstored = { body };
+        return undefined;
+      }
+      return { json, etag: strongEtag(json) };
+    };
+    const result = await this.cache.lookupFullKey(fullKey, loader, { org, namespace: route.namespace, ttlMs: route.ttlMs, graceMs: route.graceMs, tags });
+    const answer = result.value;
+    const keyHeader = this.cache.keys.publicForm(fullKey);
+    if (answer === undefined) {
+      this.describe(response, result.status === 'bypass' ? 'bypass' : 'miss', keyHeader, result.createdAt, result.expiresAt);
+      // Without a body of its own, this request joined another's load that was not stored.
+      return unstored !== undefined ? of(unstored.body) : next.handle();
+    }
+    this.describe(response, result.status === 'miss' ? 'stored' : result.status, keyHeader, result.createdAt, result.expiresAt);
+    this.adapter.setHeader(response, 'ETag', answer.etag);
+    this.adapter.setHeader(response, 'Content-Type', 'application/json; charset=utf-8');
+    return of(answer.json);
+  }
+
+  private get adapter(): HttpAdapterHost['httpAdapter'] {
+    return this.adapterHost.httpAdapter;
+  }
+
+  private bypass(response: object, next: CallHandler): Observable<unknown> {
+    this.describe(response, 'bypass', undefined, 0, 0);
+    return next.handle();
+  }
+
+  private describe(response: object, outcome: HttpCacheOutcome, key: string | undefined, createdAt: number, expiresAt: number): void {
+    const now = Date.now();
+    this.adapter.setHeader(response, 'X-Cache', xCacheValue(outcome));
+    this.adapter.setHeader(response, 'Cache-Status', cacheStatusValue(this.cache.keys.prefix, outcome, expiresAt, now));
+    if (key !== undefined) this.adapter.setHeader(response, 'X-Cache-Key', key);
+    if (outcome === 'hit' || outcome === 'stale') this.adapter.setHeader(response, 'Age', String(ageSeconds(createdAt, now)));
+  }
+
+  /** Only a 2xx JSON body, from a response that sets no cookie, may be served to others. */
+  private storable(body: unknown, response: object): boolean {
+    const status = (response as { statusCode?: number }).statusCode ?? 200;
+    if (status < 200 || status >= 300) return false;
+    if (this.adapter.getHeader(response, 'set-cookie') !== undefined) return false;
+    return isJsonBody(body);
+  }
+}
+
+function isJsonBody(body: unknown): boolean {
+  if (body === null || typeof body !== 'object') return false;
+  if (body instanceof StreamableFile || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return false;
+  if (body instanceof ReadableStream || body instanceof Response) return false;
+  return !(Symbol.asyncIterator in body) && typeof (body as { pipe?: unknown }).pipe !== 'function';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
