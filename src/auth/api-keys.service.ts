@@ -58,7 +58,7 @@ export class ApiKeysService {
   /** Revokes a key (idempotent) and drops its cached lookup on every instance before returning. */
   async revoke(keyId: string): Promise<void> {
     const row = await this.keys.findById(keyId);
-    if (row === null) throw new NotFoundException(`keyId ${keyId} not found`);
+    if (row === null) throw new NotFoundException(`No API key with keyId ${keyId}`);
     await this.keys.revoke(keyId);
     await this.cache.delete(row.keyHash, { namespace: NAMESPACE });
   }

@@ -22,7 +22,7 @@ export class OrganizationsService {
   }
 
   async issueKey(orgId: string): Promise<IssuedApiKey> {
-    if (!(await this.orgs.exists(orgId))) throw new NotFoundException(`id: organization ${orgId} not found`);
+    if (!(await this.orgs.exists(orgId))) throw new NotFoundException(`No organization with id ${orgId}`);
     return this.apiKeys.issue(orgId);
   }
 }
