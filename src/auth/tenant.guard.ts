@@ -1,3 +1,4 @@
+import { CacheContext } from '@app/cache';
 import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ApiKeysService } from './api-keys.service';
 import { bearerToken } from './bearer-token';
@@ -8,6 +9,11 @@ import type { TenantRequest } from './tenant-identity';
  * Admits requests bearing an active API key and records its organization in `request.tenant`
  * (read it with `@CurrentOrg()`). No, unknown or revoked credentials: 401. The operator token:
  * 403, since operators hold no organization.
+ *
+ * It also sets the organization of the request's `CacheContext` (opened for every route by
+ * `AuthModule`'s middleware), which scopes `@CacheRoute` answers and `@Cacheable` entries to it.
+ * Without an open context it refuses the request: caching it under no organization could
+ * serve one tenant's answer to another.
  */
 @Injectable()
 export class TenantGuard implements CanActivate {
@@ -25,6 +31,10 @@ export class TenantGuard implements CanActivate {
     }
     const tenant = await this.apiKeys.resolve(token);
     if (tenant === undefined) throw new UnauthorizedException('The API key is unknown or revoked');
+    if (CacheContext.current() === undefined) {
+      throw new Error('TenantGuard needs an open CacheContext (AuthModule applies CacheContextMiddleware to every route)');
+    }
+    CacheContext.setOrg(tenant.orgId);
     request.tenant = tenant;
     return true;
   }

@@ -1,6 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { CacheRoute, HttpCacheInterceptor } from '@app/cache';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CurrentOrg } from '../auth/current-org.decorator';
 import { TenantGuard } from '../auth/tenant.guard';
+import { DomainNamespaces, DomainTags } from '../common/cache/domain-cache-tags';
+import { DOMAIN_CACHE_TTLS } from '../common/cache/domain-cache-ttls';
 import type { Page } from '../common/dto/page';
 import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
 import { CreateOrderDto } from './dto/create-order.dto';
@@ -12,15 +15,18 @@ import { OrdersService } from './orders.service';
 /** /api/v1/orders: the organization's orders, scoped by the API key. */
 @Controller('api/v1/orders')
 @UseGuards(TenantGuard)
+@UseInterceptors(HttpCacheInterceptor)
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Get()
+  @CacheRoute({ namespace: DomainNamespaces.orders, ttlMs: DOMAIN_CACHE_TTLS.orderListMs, tags: [DomainTags.orders] })
   list(@CurrentOrg() orgId: string, @Query() query: ListOrdersQueryDto): Promise<Page<OrderDto>> {
     return this.orders.list(orgId, query);
   }
 
   @Get(':id')
+  @CacheRoute({ namespace: DomainNamespaces.orders, ttlMs: DOMAIN_CACHE_TTLS.orderMs, tags: (request) => [DomainTags.order(request.params.id)] })
   get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<OrderDto> {
     return this.orders.get(orgId, id);
   }

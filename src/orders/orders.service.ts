@@ -1,7 +1,6 @@
-import { CacheService, stableHash } from '@app/cache';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DomainNamespaces, DomainTags } from '../common/cache/domain-cache-tags';
-import { DOMAIN_CACHE_TTLS, type DomainCacheTtls } from '../common/cache/domain-cache-ttls';
+import { CacheService } from '@app/cache';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DomainTags } from '../common/cache/domain-cache-tags';
 import type { Page } from '../common/dto/page';
 import { UsersRepository } from '../users/users.repository';
 import type { CreateOrderDto } from './dto/create-order.dto';
@@ -11,12 +10,10 @@ import type { OrderStatus } from './order-status';
 import { orderTotalCents } from './order-total';
 import { OrdersRepository } from './orders.repository';
 
-const namespace = DomainNamespaces.orders;
-
 /**
- * Orders of one organization. Reads are cached per organization (tag `order:<id>`, `orders` for
- * lists); each write evicts the order, the lists and `dashboard` (its figures sum orders) once
- * the row is committed.
+ * Orders of one organization. Reads are cached by the controller's `@CacheRoute` (tag
+ * `order:<id>`, `orders` for lists); each write evicts the order, the lists and `dashboard`
+ * (its figures sum orders) once the row is committed.
  */
 @Injectable()
 export class OrdersService {
@@ -24,31 +21,18 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly users: UsersRepository,
     private readonly cache: CacheService,
-    @Inject(DOMAIN_CACHE_TTLS) private readonly ttls: DomainCacheTtls,
   ) {}
 
-  list(orgId: string, query: ListOrdersQueryDto): Promise<Page<OrderDto>> {
+  async list(orgId: string, query: ListOrdersQueryDto): Promise<Page<OrderDto>> {
     const { page, limit, status, userId } = query;
-    return this.cache.getOrSet(
-      `list:${stableHash([status ?? null, userId ?? null, page, limit])}`,
-      async () => {
-        const [rows, total] = await this.orders.findPage(orgId, { status, userId }, (page - 1) * limit, limit);
-        return { items: rows.map(toOrderDto), page, limit, total };
-      },
-      { org: orgId, namespace, ttlMs: this.ttls.orderListMs, tags: [DomainTags.orders] },
-    );
+    const [rows, total] = await this.orders.findPage(orgId, { status, userId }, (page - 1) * limit, limit);
+    return { items: rows.map(toOrderDto), page, limit, total };
   }
 
-  get(orgId: string, id: string): Promise<OrderDto> {
-    return this.cache.getOrSet(
-      id,
-      async () => {
-        const row = await this.orders.findById(orgId, id);
-        if (row === null) throw notFound(id);
-        return toOrderDto(row);
-      },
-      { org: orgId, namespace, ttlMs: this.ttls.orderMs, tags: [DomainTags.order(id)] },
-    );
+  async get(orgId: string, id: string): Promise<OrderDto> {
+    const row = await this.orders.findById(orgId, id);
+    if (row === null) throw notFound(id);
+    return toOrderDto(row);
   }
 
   async create(orgId: string, body: CreateOrderDto): Promise<OrderDto> {

@@ -1,6 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { CacheRoute, HttpCacheInterceptor } from '@app/cache';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CurrentOrg } from '../auth/current-org.decorator';
 import { TenantGuard } from '../auth/tenant.guard';
+import { DomainNamespaces, DomainTags } from '../common/cache/domain-cache-tags';
+import { DOMAIN_CACHE_TTLS } from '../common/cache/domain-cache-ttls';
 import type { Page } from '../common/dto/page';
 import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -12,15 +15,18 @@ import { UsersService } from './users.service';
 /** /api/v1/users: the organization's users, scoped by the API key. */
 @Controller('api/v1/users')
 @UseGuards(TenantGuard)
+@UseInterceptors(HttpCacheInterceptor)
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @CacheRoute({ namespace: DomainNamespaces.users, ttlMs: DOMAIN_CACHE_TTLS.userListMs, tags: [DomainTags.users] })
   list(@CurrentOrg() orgId: string, @Query() query: ListUsersQueryDto): Promise<Page<UserDto>> {
     return this.users.list(orgId, query);
   }
 
   @Get(':id')
+  @CacheRoute({ namespace: DomainNamespaces.users, ttlMs: DOMAIN_CACHE_TTLS.userMs, tags: (request) => [DomainTags.user(request.params.id)] })
   get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<UserDto> {
     return this.users.get(orgId, id);
   }

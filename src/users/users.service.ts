@@ -1,7 +1,6 @@
-import { CacheService, stableHash } from '@app/cache';
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DomainNamespaces, DomainTags } from '../common/cache/domain-cache-tags';
-import { DOMAIN_CACHE_TTLS, type DomainCacheTtls } from '../common/cache/domain-cache-ttls';
+import { CacheService } from '@app/cache';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { DomainTags } from '../common/cache/domain-cache-tags';
 import type { Page } from '../common/dto/page';
 import type { CreateUserDto } from './dto/create-user.dto';
 import { DEFAULT_USER_ROLE } from './dto/create-user.dto';
@@ -10,44 +9,29 @@ import type { UpdateUserDto } from './dto/update-user.dto';
 import { toUserDto, type UserDto } from './dto/user.dto';
 import { UsersRepository } from './users.repository';
 
-const namespace = DomainNamespaces.users;
-
 /**
- * Users of one organization. Reads are cached per organization (tag `user:<id>` for one user,
- * `users` for lists); each write evicts what it changed once the row is committed, and also
- * `dashboard`, whose figures count users.
+ * Users of one organization. Reads are cached by the controller's `@CacheRoute` (tag
+ * `user:<id>` for one user, `users` for lists); each write evicts what it changed once the row
+ * is committed, and also `dashboard`, whose figures count users.
  */
 @Injectable()
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly cache: CacheService,
-    @Inject(DOMAIN_CACHE_TTLS) private readonly ttls: DomainCacheTtls,
   ) {}
 
-  list(orgId: string, query: ListUsersQueryDto): Promise<Page<UserDto>> {
+  async list(orgId: string, query: ListUsersQueryDto): Promise<Page<UserDto>> {
     const { page, limit } = query;
     const search = query.search === '' ? undefined : query.search;
-    return this.cache.getOrSet(
-      `list:${stableHash([search ?? null, page, limit])}`,
-      async () => {
-        const [rows, total] = await this.users.findPage(orgId, search, (page - 1) * limit, limit);
-        return { items: rows.map(toUserDto), page, limit, total };
-      },
-      { org: orgId, namespace, ttlMs: this.ttls.userListMs, tags: [DomainTags.users] },
-    );
+    const [rows, total] = await this.users.findPage(orgId, search, (page - 1) * limit, limit);
+    return { items: rows.map(toUserDto), page, limit, total };
   }
 
-  get(orgId: string, id: string): Promise<UserDto> {
-    return this.cache.getOrSet(
-      id,
-      async () => {
-        const row = await this.users.findById(orgId, id);
-        if (row === null) throw notFound(id);
-        return toUserDto(row);
-      },
-      { org: orgId, namespace, ttlMs: this.ttls.userMs, tags: [DomainTags.user(id)] },
-    );
+  async get(orgId: string, id: string): Promise<UserDto> {
+    const row = await this.users.findById(orgId, id);
+    if (row === null) throw notFound(id);
+    return toUserDto(row);
   }
 
   async create(orgId: string, body: CreateUserDto): Promise<UserDto> {

@@ -6,10 +6,7 @@ export interface DomainCacheTtls {
   orderListMs: number;
 }
 
-/** Injection token of the TTLs; override the provider (or the env variables below) to change them. */
-export const DOMAIN_CACHE_TTLS = Symbol('DOMAIN_CACHE_TTLS');
-
-export const DEFAULT_DOMAIN_CACHE_TTLS: DomainCacheTtls = {
+export const DEFAULT_DOMAIN_CACHE_TTLS: Readonly<DomainCacheTtls> = {
   userMs: 15 * 60_000,
   userListMs: 5 * 60_000,
   orderMs: 5 * 60_000,
@@ -36,3 +33,10 @@ export function domainCacheTtlsFromEnv(env: NodeJS.ProcessEnv): DomainCacheTtls 
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return ttls;
 }
+
+/**
+ * The TTLs the `@CacheRoute` decorators of the domain controllers use. Decorators are evaluated
+ * when the controllers' modules load, so the CACHE_TTL_* variables are read then, from the
+ * process environment (set them in the environment, not only in .env).
+ */
+export const DOMAIN_CACHE_TTLS: Readonly<DomainCacheTtls> = Object.freeze(domainCacheTtlsFromEnv(process.env));
