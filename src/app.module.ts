@@ -5,6 +5,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { AvailabilityModule } from './availability/availability.module';
 import { CommonModule } from './common/common.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { AppConfigModule } from './config/app-config.module';
 import { appConfig, type AppConfigType } from './config/app.config';
 import { buildCacheOptions } from './config/cache-options';
@@ -34,6 +35,7 @@ import { UsersModule } from './users/users.module';
     UsersModule,
     OrdersModule,
     AvailabilityModule,
+    DashboardModule,
   ],
 })
 export class AppModule {}

@@ -2,7 +2,9 @@
 // bookings refused by overlap and hours (also under 20 concurrent bookings of one slot), and
 // isolation between organizations.
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
 import { createHarness, createOrg, type Harness } from './api-harness';
+import { databaseKind } from './support/env';
 import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff, createUser, futureMonday } from './availability-client';
 
 let harness: Harness;
@@ -232,5 +234,96 @@ describe('isolation between organizations', () => {
     expect(theirs.body.items).toEqual([]);
     const staffList = await other.get('/staff?limit=100').expect(200);
     expect(staffList.body.items.map((s: { id: string }) => s.id)).not.toContain(staffId);
+  });
+});
+
+describe('the database itself', () => {
+  it('refuses overlapping appointments of one staff member where btree_gist exists (local Postgres)', async () => {
+    const dataSource = app.get(DataSource);
+    const [{ installed }] = (await dataSource.query(
+      "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'appointments_no_overlap_ex') AS installed",
+    )) as { installed: boolean }[];
+    // PGlite as the rig starts it has no btree_gist: there the booking transaction's row lock is the guard.
+    expect(installed).toBe(databaseKind() === 'postgres');
+    if (!installed) return;
+    const day = futureMonday(5);
+    const staffId = await createStaff(api);
+    const userId = await createUser(api);
+    const booked = await api.post('/appointments', { staffId, userId, start: `${day}T09:00:00Z`, duration: 30 }).expect(201);
+    const rows = (await dataSource.query('SELECT org_id FROM appointments WHERE id = $1', [booked.body.id])) as { org_id: string }[];
+
+    const insert = dataSource.query(
+      `INSERT INTO appointments (org_id, staff_id, user_id, start_at, end_at, duration_minutes)
+       VALUES ($1, $2, $3, $4::timestamptz, $4::timestamptz + interval '30 minutes', 30)`,
+      [rows[0].org_id, staffId, userId, `${day}T09:15:00Z`],
+    );
+
+    await expect(insert).rejects.toMatchObject({ driverError: { code: '23P01' } });
+  });
+});
+
+describe('read-your-writes across two instances sharing Redis', () => {
+  let shared: Harness;
+  let first: ApiClient;
+  let second: ApiClient;
+
+  beforeAll(async () => {
+    shared = await createHarness({ redis: true });
+    const one = await shared.start();
+    const two = await shared.start();
+    const key = (await createOrg(one, 'Shared')).apiKey;
+    first = apiClient(one, key);
+    second = apiClient(two, key);
+  });
+
+  afterAll(async () => {
+    await shared?.close();
+  });
+
+  it('a booking on one instance removes the slot from the other, a cancellation brings it back', async () => {
+    const day = futureMonday(2);
+    const staffId = await createStaff(first);
+    const userId = await createUser(first);
+    const slotsPath = `/availability/slots?staffId=${staffId}&date=${day}&duration=30`;
+    const checkPath = `/availability/check?staffId=${staffId}&start=${day}T09:00:00Z&duration=30`;
+    // Warm both instances' caches first, so only invalidation can make them right.
+    for (const api of [first, second, second]) {
+      expect((await api.get(slotsPath).expect(200)).body.slots).toContain(`${day}T09:00:00.000Z`);
+      expect((await api.get(checkPath).expect(200)).body.available).toBe(true);
+    }
+
+    const booked = await first.post('/appointments', { staffId, userId, start: `${day}T09:00:00Z`, duration: 30 }).expect(201);
+
+    expect((await second.get(slotsPath).expect(200)).body.slots).not.toContain(`${day}T09:00:00.000Z`);
+    expect((await second.get(checkPath).expect(200)).body).toEqual({ available: false, reason: 'overlaps_appointment' });
+    await second.delete(`/appointments/${booked.body.id}`).expect(204);
+    expect((await first.get(slotsPath).expect(200)).body.slots).toContain(`${day}T09:00:00.000Z`);
+  });
+
+  it('a change of hours on one instance shows in staff reads, lists and slots on the other', async () => {
+    const day = futureMonday(2);
+    const staffId = await createStaff(first);
+    const slotsPath = `/availability/slots?staffId=${staffId}&date=${day}&duration=60`;
+    for (const api of [first, second]) {
+      await api.get(`/staff/${staffId}`).expect(200);
+      await api.get('/staff?limit=100').expect(200);
+      expect((await api.get(slotsPath).expect(200)).body.slots).toHaveLength(7);
+    }
+
+    await first.patch(`/staff/${staffId}`, { name: 'Renamed', workingHours: { mon: [['10:00', '11:00']] } }).expect(200);
+
+    expect((await second.get(`/staff/${staffId}`).expect(200)).body.name).toBe('Renamed');
+    const listed = await second.get('/staff?limit=100').expect(200);
+    expect(listed.body.items.find((s: { id: string }) => s.id === staffId).name).toBe('Renamed');
+    expect((await second.get(slotsPath).expect(200)).body.slots).toEqual([`${day}T10:00:00.000Z`]);
+  });
+
+  it('a new staff member shows in the other instance\'s list', async () => {
+    await second.get('/staff?limit=100').expect(200);
+
+    const staffId = await createStaff(first);
+
+    const listed = await second.get('/staff?limit=100').expect(200);
+    expect(listed.body.items.map((s: { id: string }) => s.id)).toContain(staffId);
   });
 });

@@ -1,3 +1,5 @@
+import { DomainTags } from '../common/cache/domain-cache-tags';
+
 /** Cache namespaces of this feature (metrics are kept per namespace). */
 export const STAFF_NAMESPACE = 'staff';
 export const SLOTS_NAMESPACE = 'slots';
@@ -17,4 +19,4 @@ export const staffTag = (staffId: string): string => `staff:${staffId}`;
 export const slotsTag = (staffId: string): string => `slots:${staffId}`;
 
 /** Dashboard figures, which count appointments. */
-export const DASHBOARD_TAG = 'dashboard';
+export const DASHBOARD_TAG = DomainTags.dashboard;
