@@ -86,6 +86,7 @@ describe('validation', () => {
     const bad = await api(org.apiKey).post('/users', { email: 'nope', name: '', role: 'Bad Role!', extra: 1 }).expect(400);
     const wrongTypes = await api(org.apiKey).post('/users', { email: 5, name: ['x'] }).expect(400);
     const emptyPatch = await api(org.apiKey).patch('/users/00000000-0000-4000-8000-000000000000', {}).expect(400);
+    const nullPatch = await api(org.apiKey).patch('/users/00000000-0000-4000-8000-000000000000', { name: null }).expect(400);
 
     const text = (body: { message: string[] }) => body.message.join(' | ');
     expect(text(missing.body)).toMatch(/email/);
@@ -101,6 +102,7 @@ describe('validation', () => {
     expect(text(wrongTypes.body)).toMatch(/email must be a string/);
     expect(text(wrongTypes.body)).toMatch(/name must be a string/);
     expect(emptyPatch.body.message).toEqual(['body must set at least one of email, name, role']);
+    expect(nullPatch.body.message).toContain('name must be a string');
   });
 
   it('answers a malformed id with 400 naming it, and an unknown one with 404', async () => {

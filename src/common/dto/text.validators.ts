@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { Matches } from 'class-validator';
+import { Matches, ValidateIf } from 'class-validator';
 
 /** Trims surrounding whitespace of string input (other types pass through to fail validation). */
 export const Trim = (): PropertyDecorator =>
@@ -8,3 +8,9 @@ export const Trim = (): PropertyDecorator =>
 /** Postgres text cannot hold NUL: refusing it keeps such input a 400 rather than a database error. */
 export const NoNul = (field: string): PropertyDecorator =>
   Matches(/^[^\u0000]*$/, { message: `${field} must not contain NUL characters` });
+
+/**
+ * Like `@IsOptional()`, but only an absent property is skipped: `null` is validated (and
+ * refused), rather than reaching the database as a NOT NULL violation.
+ */
+export const OptionalButNotNull = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);

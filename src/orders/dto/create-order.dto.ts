@@ -1,8 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { MAX_ORDER_ITEMS } from '../order-limits';
 import { OrderItemDto } from './order-item.dto';
-
-export const MAX_ORDER_ITEMS = 100;
 
 export class CreateOrderDto {
   @IsUUID('all', { message: 'userId must be a UUID' })

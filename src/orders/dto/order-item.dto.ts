@@ -1,8 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-
-/** Upper bounds keep every total an exact integer (far below 2^53) and a sane order. */
-export const MAX_QUANTITY = 10_000;
-export const MAX_UNIT_PRICE_CENTS = 100_000_000;
+import { MAX_QUANTITY, MAX_UNIT_PRICE_CENTS } from '../order-limits';
 
 export class OrderItemDto {
   @IsString()
