@@ -215,6 +215,31 @@ describe('appointments', () => {
   });
 });
 
+describe('caching, as a client sees it', () => {
+  it('serves repeated reads from the cache and the read after each write fresh', async () => {
+    const day = futureMonday(6);
+    const staffId = await createStaff(api);
+    const userId = await createUser(api);
+    const slotsPath = `/availability/slots?staffId=${staffId}&date=${day}&duration=30`;
+    const checkPath = `/availability/check?staffId=${staffId}&start=${day}T09:00:00Z&duration=30`;
+    const xCache = async (path: string) => (await api.get(path).expect(200)).headers['x-cache'];
+
+    for (const path of [`/staff/${staffId}`, '/staff', slotsPath, checkPath]) {
+      expect([await xCache(path), await xCache(path)]).toEqual(['MISS', 'HIT']);
+    }
+    await api.patch(`/staff/${staffId}`, { name: 'Renamed' }).expect(200);
+    for (const path of [`/staff/${staffId}`, '/staff', slotsPath, checkPath]) expect(await xCache(path)).toBe('MISS');
+    await xCache(slotsPath);
+
+    await api.post('/appointments', { staffId, userId, start: `${day}T09:00:00Z`, duration: 30 }).expect(201);
+
+    expect([await xCache(slotsPath), await xCache(checkPath), await xCache(`/staff/${staffId}`)]).toEqual(['MISS', 'MISS', 'HIT']);
+    expect(await xCache(`/appointments?staffId=${staffId}`)).toBe('BYPASS');
+    const etag = (await api.get(slotsPath).expect(200)).headers.etag;
+    await api.get(slotsPath).set('if-none-match', etag).expect(304);
+  });
+});
+
 describe('isolation between organizations', () => {
   it("never shows or books another organization's staff, users or appointments", async () => {
     const day = futureMonday(4);

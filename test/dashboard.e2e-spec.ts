@@ -109,6 +109,18 @@ describe('GET /dashboard/metrics', () => {
     expect((await metrics(api)).appointments).toEqual({ today: 0, upcoming: 1 });
   });
 
+  it('serves repeated reads from the cache until a write evicts them', async () => {
+    const api = await newOrg('Cached');
+    const xCache = async (path: string) => (await api.get(path).expect(200)).headers['x-cache'];
+    for (const path of ['/dashboard/metrics', '/dashboard/realtime']) {
+      expect([await xCache(path), await xCache(path)]).toEqual(['MISS', 'HIT']);
+    }
+
+    await createUser(api);
+
+    expect([await xCache('/dashboard/metrics'), await xCache('/dashboard/realtime')]).toEqual(['MISS', 'MISS']);
+  });
+
   it('needs an API key', async () => {
     await request(app.getHttpServer()).get('/api/v1/dashboard/metrics').expect(401);
   });

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { HttpCacheInterceptor, NoCache } from '@app/cache';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CurrentOrg, TenantGuard } from '../../auth';
 import { UuidParamPipe } from '../../common/pipes/uuid-param.pipe';
 import type { Page } from '../page';
@@ -7,9 +8,10 @@ import type { AppointmentDto } from './dto/appointment.dto';
 import { CreateAppointmentDto } from './dto/create-appointment.dto';
 import { ListAppointmentsQueryDto } from './dto/list-appointments-query.dto';
 
-/** Bookings of the caller's organization's staff. */
+/** Bookings of the caller's organization's staff. Lists are read live (X-Cache: BYPASS): bookings change by the second. */
 @Controller('api/v1/appointments')
 @UseGuards(TenantGuard)
+@UseInterceptors(HttpCacheInterceptor)
 export class AppointmentsController {
   constructor(private readonly appointments: AppointmentsService) {}
 
@@ -19,6 +21,7 @@ export class AppointmentsController {
   }
 
   @Get()
+  @NoCache()
   list(@CurrentOrg() orgId: string, @Query() query: ListAppointmentsQueryDto): Promise<Page<AppointmentDto>> {
     return this.appointments.list(orgId, query);
   }

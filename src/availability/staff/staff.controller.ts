@@ -1,16 +1,19 @@
-import { Body, Controller, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { CacheRoute, HttpCacheInterceptor } from '@app/cache';
+import { Body, Controller, Get, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CurrentOrg, TenantGuard } from '../../auth';
+import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
 import { UuidParamPipe } from '../../common/pipes/uuid-param.pipe';
+import { STAFF_LIST_TAG, STAFF_NAMESPACE, STAFF_TTL_MS, staffTag } from '../availability-cache.constants';
 import type { Page } from '../page';
 import { CreateStaffDto } from './dto/create-staff.dto';
-import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
 import type { StaffDto } from './dto/staff.dto';
 import { UpdateStaffDto } from './dto/update-staff.dto';
 import { StaffService } from './staff.service';
 
-/** Bookable staff of the caller's organization. */
+/** Bookable staff of the caller's organization; reads are cached per org (tags `staff`, `staff:<id>`). */
 @Controller('api/v1/staff')
 @UseGuards(TenantGuard)
+@UseInterceptors(HttpCacheInterceptor)
 export class StaffController {
   constructor(private readonly staff: StaffService) {}
 
@@ -20,11 +23,13 @@ export class StaffController {
   }
 
   @Get()
+  @CacheRoute({ namespace: STAFF_NAMESPACE, ttlMs: STAFF_TTL_MS, tags: [STAFF_LIST_TAG] })
   list(@CurrentOrg() orgId: string, @Query() query: PaginationQueryDto): Promise<Page<StaffDto>> {
     return this.staff.list(orgId, query.page, query.limit);
   }
 
   @Get(':id')
+  @CacheRoute({ namespace: STAFF_NAMESPACE, ttlMs: STAFF_TTL_MS, tags: (request) => [staffTag(request.params.id ?? '')] })
   get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<StaffDto> {
     return this.staff.get(orgId, id);
   }

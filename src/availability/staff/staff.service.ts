@@ -1,7 +1,7 @@
 import { CacheService } from '@app/cache';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { type Page, toPage } from '../page';
-import { STAFF_LIST_TAG, STAFF_NAMESPACE, STAFF_TTL_MS, slotsTag, staffTag } from '../availability-cache.constants';
+import { STAFF_LIST_TAG, slotsTag, staffTag } from '../availability-cache.constants';
 import type { CreateStaffDto } from './dto/create-staff.dto';
 import type { StaffDto } from './dto/staff.dto';
 import type { UpdateStaffDto } from './dto/update-staff.dto';
@@ -9,9 +9,9 @@ import type { Staff } from './staff.entity';
 import { type StaffFields, StaffRepository } from './staff.repository';
 
 /**
- * Staff members of an organization. Reads go through the cache within the org (tag `staff:<id>`
- * for one, `staff` for lists); writes evict exactly those, and a change of hours or time zone
- * also evicts the staff member's slots.
+ * Staff members of an organization. The controller caches reads per org (tag `staff:<id>` for
+ * one, `staff` for lists); writes evict exactly those after the commit, and a change also evicts
+ * the staff member's slots and checks (`slots:<id>`).
  */
 @Injectable()
 export class StaffService {
@@ -20,24 +20,13 @@ export class StaffService {
     private readonly cache: CacheService,
   ) {}
 
-  get(orgId: string, id: string): Promise<StaffDto> {
-    return this.cache.getOrSet(`staff:${id}`, () => this.load(orgId, id), {
-      org: orgId,
-      namespace: STAFF_NAMESPACE,
-      ttlMs: STAFF_TTL_MS,
-      tags: [staffTag(id)],
-    });
+  async get(orgId: string, id: string): Promise<StaffDto> {
+    return toStaffDto(await this.require(orgId, id));
   }
 
-  list(orgId: string, page: number, limit: number): Promise<Page<StaffDto>> {
-    return this.cache.getOrSet(
-      `staff:list:${page}:${limit}`,
-      async () => {
-        const [rows, total] = await this.staff.findPage(orgId, (page - 1) * limit, limit);
-        return toPage(rows.map(toStaffDto), page, limit, total);
-      },
-      { org: orgId, namespace: STAFF_NAMESPACE, ttlMs: STAFF_TTL_MS, tags: [STAFF_LIST_TAG] },
-    );
+  async list(orgId: string, page: number, limit: number): Promise<Page<StaffDto>> {
+    const [rows, total] = await this.staff.findPage(orgId, (page - 1) * limit, limit);
+    return toPage(rows.map(toStaffDto), page, limit, total);
   }
 
   async create(orgId: string, body: CreateStaffDto): Promise<StaffDto> {
@@ -62,10 +51,6 @@ export class StaffService {
     const row = await this.staff.findById(orgId, id);
     if (row === null) throw notFound(id);
     return row;
-  }
-
-  private async load(orgId: string, id: string): Promise<StaffDto> {
-    return toStaffDto(await this.require(orgId, id));
   }
 }
 
