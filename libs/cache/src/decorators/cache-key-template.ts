@@ -86,7 +86,7 @@ export function keysRenderer(keys: string | readonly string[] | FromArgs<string 
       return typeof result === 'string' ? [result] : result;
     };
   }
-  return tagsRenderer(keys as readonly string[]);
+  return tagsRenderer(keys);
 }
 
 function pick(value: unknown, path: readonly string[]): unknown {

@@ -82,7 +82,10 @@ export class HttpCacheInterceptor implements NestInterceptor {
     }
     this.describe(response, result.status === 'miss' ? 'stored' : result.status, keyHeader, result.createdAt, result.expiresAt);
     this.adapter.setHeader(response, 'ETag', answer.etag);
-    this.adapter.setHeader(response, 'Content-Type', 'application/json; charset=utf-8');
+    // The body goes out as a string, which Express would label text/html; a type set by @Header stays.
+    if (this.adapter.getHeader(response, 'Content-Type') === undefined) {
+      this.adapter.setHeader(response, 'Content-Type', 'application/json; charset=utf-8');
+    }
     return of(answer.json);
   }
 
