@@ -32,6 +32,10 @@ export class OrdersRepository {
     return this.orders.findOneBy({ orgId, id });
   }
 
+  countForUser(orgId: string, userId: string): Promise<number> {
+    return this.orders.countBy({ orgId, userId });
+  }
+
   insert(orgId: string, order: NewOrder): Promise<Order> {
     return this.orders.save(this.orders.create({ orgId, status: 'pending', ...order }));
   }

@@ -11,6 +11,11 @@ export class OrganizationsRepository {
     return this.orgs.save(this.orgs.create({ name }));
   }
 
+  /** The oldest organization of that name (names are not unique; the seed reuses its own). */
+  findByName(name: string): Promise<Organization | null> {
+    return this.orgs.findOne({ where: { name }, order: { createdAt: 'ASC' } });
+  }
+
   exists(id: string): Promise<boolean> {
     return this.orgs.existsBy({ id });
   }

@@ -21,6 +21,14 @@ export class OrganizationsService {
     return { id: org.id, name: org.name, apiKey: key.apiKey, keyId: key.keyId };
   }
 
+  /** The organization of that name with a new key, created first if there is none (for the seed). */
+  async findOrCreate(name: string): Promise<CreatedOrganization> {
+    const existing = await this.orgs.findByName(name);
+    if (existing === null) return this.create(name);
+    const key = await this.apiKeys.issue(existing.id);
+    return { id: existing.id, name: existing.name, apiKey: key.apiKey, keyId: key.keyId };
+  }
+
   async issueKey(orgId: string): Promise<IssuedApiKey> {
     if (!(await this.orgs.exists(orgId))) throw new NotFoundException(`No organization with id ${orgId}`);
     return this.apiKeys.issue(orgId);

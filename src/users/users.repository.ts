@@ -30,6 +30,10 @@ export class UsersRepository {
     return this.users.findOneBy({ orgId, id });
   }
 
+  findByEmail(orgId: string, email: string): Promise<User | null> {
+    return this.users.findOneBy({ orgId, email });
+  }
+
   insert(orgId: string, fields: UserFields): Promise<User> {
     return this.users.save(this.users.create({ orgId, ...fields }));
   }

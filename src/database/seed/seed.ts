@@ -1,0 +1,54 @@
+// `npm run seed`: demo data for a local start. Runs every seeder of SEEDERS, in order, against the
+// database the app is configured for (DATABASE_URL, or the embedded one in DATABASE_DATA_DIR,
+// which `npm start` must not hold open at the same time), through the app's own services, so
+// caches are evicted as by any write. Safe to rerun: existing rows are found again, and each run
+// issues new API keys (the old ones keep working).
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../../app.module';
+import { appConfig, type AppConfigType } from '../../config/app.config';
+import { ordersSeeder } from './orders.seeder';
+import { organizationsSeeder } from './organizations.seeder';
+import type { SeedContext, Seeder } from './seeder';
+import { usersSeeder } from './users.seeder';
+
+export type { SeedContext, SeededOrg, Seeder } from './seeder';
+
+/** Every feature's seeder, in the order they run; a feature adds its own here. */
+export const SEEDERS: Seeder[] = [organizationsSeeder, usersSeeder, ordersSeeder];
+
+/** Runs the seeders on an application context and returns what they made. */
+export async function runSeeders(app: SeedContext['app'], seeders: readonly Seeder[] = SEEDERS): Promise<SeedContext> {
+  const context: SeedContext = { app, orgs: [], ids: new Map(), notes: [] };
+  for (const seeder of seeders) await seeder.run(context);
+  return context;
+}
+
+function summary(context: SeedContext, config: AppConfigType): string {
+  const lines = ['', 'Seeded organizations (API keys are shown once):'];
+  for (const org of context.orgs) lines.push(`  ${org.name} (${org.id})`, `    Authorization: Bearer ${org.apiKey}`);
+  lines.push(...context.notes.map((note) => `  ${note}`), '');
+  lines.push(
+    config.adminTokenGenerated
+      ? 'Operator token: ADMIN_TOKEN is not set, so each server start makes its own (printed at start); set ADMIN_TOKEN to fix one.'
+      : `Operator token (ADMIN_TOKEN): Authorization: Bearer ${config.adminToken}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
+  try {
+    const context = await runSeeders(app);
+    process.stdout.write(summary(context, app.get<AppConfigType>(appConfig.KEY)));
+  } finally {
+    await app.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    new Logger('Seed').error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}
