@@ -53,7 +53,7 @@ describe('test rig', () => {
       for (const k of keys) await sut.set(k, k, 'EX', 60);
       await expect(Promise.all(keys.map((k) => sut.get(k)))).resolves.toEqual(keys);
 
-      const slots = (await sut.cluster('SLOTS')) as Array<[number, number, [string, number]]>;
+      const slots = (await sut.cluster('SLOTS')) as unknown as Array<[number, number, [string, number]]>;
       const ownerOf = async (k: string): Promise<number> => {
         const slot = (await sut.cluster('KEYSLOT', k)) as number;
         const range = slots.find(([from, to]) => slot >= from && slot <= to);
