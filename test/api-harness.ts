@@ -5,6 +5,7 @@ import { CacheService } from '@app/cache';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.setup';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { databaseKind, redisUrl } from './support/env';
@@ -45,6 +46,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       Object.assign(process.env, env);
       const app = await createApp({ logger: ['error', 'warn'], abortOnError: false });
       await app.init();
+      if (databaseKind() === 'pglite') await releaseConnectionsAfterUse(app);
       apps.push(app);
       return app;
     },
@@ -55,6 +57,23 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await database.drop();
     },
   };
+}
+
+interface PgPool {
+  options: { maxUses?: number };
+  connect(): Promise<{ release(): void }>;
+}
+
+/**
+ * The rig's PGlite serves one connection at a time, and an app's pool keeps its connection open
+ * while idle (10 s), so a second instance on the same PGlite would wait for it and time out.
+ * With PGlite only, each instance closes its connection whenever it hands it back (pg-pool's
+ * `maxUses: 1`); the one left idle by start-up is taken and handed back once to close it.
+ */
+async function releaseConnectionsAfterUse(app: NestExpressApplication): Promise<void> {
+  const pool = (app.get(DataSource).driver as unknown as { master: PgPool }).master;
+  pool.options.maxUses = 1;
+  (await pool.connect()).release();
 }
 
 export interface TestOrg {

@@ -8,7 +8,7 @@ interface JsonResponse {
 
 /**
  * Turns Postgres constraint and input errors into 4xx answers in Nest's error shape
- * (unique 23505 and foreign key 23503 → 409; bad text, range or check → 400), so that no input
+ * (unique 23505, foreign key 23503 and RESTRICT 23001 → 409; bad text, range or check → 400), so no input
  * can produce a 500. Anything else is a real server error and stays a 500.
  */
 @Catch(QueryFailedError)

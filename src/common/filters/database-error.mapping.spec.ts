@@ -13,6 +13,12 @@ describe(describeDatabaseError.name, () => {
     expect(sut).toMatchObject({ status: 409, message: 'still referenced by appointments: delete those first' });
   });
 
+  it('answers a RESTRICT violation (23001) like a foreign key violation', () => {
+    const sut = describeDatabaseError({ code: '23001', detail: 'Key (org_id, id)=(1, 2) is referenced from table "orders".' });
+
+    expect(sut).toMatchObject({ status: 409, message: 'still referenced by orders: delete those first' });
+  });
+
   it('answers a foreign key violation on insert with 409 naming the column', () => {
     const sut = describeDatabaseError({ code: '23503', detail: 'Key (org_id, user_id)=(1, 2) is not present in table "users".' });
 

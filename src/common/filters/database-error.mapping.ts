@@ -38,7 +38,8 @@ export function describeDatabaseError(driverError: unknown): MappedDatabaseError
     const what = fields.length > 0 ? fields.join(', ') : 'value';
     return { status: HttpStatus.CONFLICT, error: 'Conflict', message: `${what} already exists` };
   }
-  if (code === '23503') {
+  // 23001: a RESTRICT foreign key refused the delete (newer Postgres reports it apart from 23503).
+  if (code === '23503' || code === '23001') {
     const referencing = /referenced from table "([^"]+)"/.exec(detailText)?.[1];
     const message =
       referencing !== undefined
