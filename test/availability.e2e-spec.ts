@@ -1,9 +1,13 @@
 // /api/v1/staff, /availability and /appointments: validation naming fields, slots and checks,
 // bookings refused by overlap and hours (also under 20 concurrent bookings of one slot), and
-// isolation between organizations.
+// isolation between organizations; caching headers, the seed, and the database constraint.
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { createHarness, createOrg, type Harness } from './api-harness';
+import { availabilitySeeder } from '../src/availability/availability.seeder';
+import { runSeeders } from '../src/database/seed/seed';
+import { organizationsSeeder } from '../src/database/seed/organizations.seeder';
+import { usersSeeder } from '../src/database/seed/users.seeder';
 import { databaseKind } from './support/env';
 import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff, createUser, futureMonday } from './availability-client';
 
@@ -262,6 +266,25 @@ describe('isolation between organizations', () => {
   });
 });
 
+describe('the seed', () => {
+  it('gives the demo organizations staff with upcoming appointments, and is safe to rerun', async () => {
+    const seeders = [organizationsSeeder, usersSeeder, availabilitySeeder];
+
+    const first = await runSeeders(app, seeders);
+    const second = await runSeeders(app, seeders);
+
+    expect(second.notes).toContain('staff: 0 created; appointments: 0 booked');
+    for (const org of second.orgs) {
+      const seeded = apiClient(app, org.apiKey);
+      const staff = await seeded.get('/staff').expect(200);
+      const appointments = await seeded.get('/appointments?limit=100').expect(200);
+      expect(staff.body.total).toBe(org.slug === 'barbers' ? 3 : 1);
+      expect(appointments.body.total).toBe(staff.body.total * 4);
+    }
+    expect(first.notes).toContain('staff: 4 created; appointments: 16 booked');
+  });
+});
+
 describe('the database itself', () => {
   it('refuses overlapping appointments of one staff member where btree_gist exists (local Postgres)', async () => {
     const dataSource = app.get(DataSource);
@@ -284,71 +307,5 @@ describe('the database itself', () => {
     );
 
     await expect(insert).rejects.toMatchObject({ driverError: { code: '23P01' } });
-  });
-});
-
-describe('read-your-writes across two instances sharing Redis', () => {
-  let shared: Harness;
-  let first: ApiClient;
-  let second: ApiClient;
-
-  beforeAll(async () => {
-    shared = await createHarness({ redis: true });
-    const one = await shared.start();
-    const two = await shared.start();
-    const key = (await createOrg(one, 'Shared')).apiKey;
-    first = apiClient(one, key);
-    second = apiClient(two, key);
-  });
-
-  afterAll(async () => {
-    await shared?.close();
-  });
-
-  it('a booking on one instance removes the slot from the other, a cancellation brings it back', async () => {
-    const day = futureMonday(2);
-    const staffId = await createStaff(first);
-    const userId = await createUser(first);
-    const slotsPath = `/availability/slots?staffId=${staffId}&date=${day}&duration=30`;
-    const checkPath = `/availability/check?staffId=${staffId}&start=${day}T09:00:00Z&duration=30`;
-    // Warm both instances' caches first, so only invalidation can make them right.
-    for (const api of [first, second, second]) {
-      expect((await api.get(slotsPath).expect(200)).body.slots).toContain(`${day}T09:00:00.000Z`);
-      expect((await api.get(checkPath).expect(200)).body.available).toBe(true);
-    }
-
-    const booked = await first.post('/appointments', { staffId, userId, start: `${day}T09:00:00Z`, duration: 30 }).expect(201);
-
-    expect((await second.get(slotsPath).expect(200)).body.slots).not.toContain(`${day}T09:00:00.000Z`);
-    expect((await second.get(checkPath).expect(200)).body).toEqual({ available: false, reason: 'overlaps_appointment' });
-    await second.delete(`/appointments/${booked.body.id}`).expect(204);
-    expect((await first.get(slotsPath).expect(200)).body.slots).toContain(`${day}T09:00:00.000Z`);
-  });
-
-  it('a change of hours on one instance shows in staff reads, lists and slots on the other', async () => {
-    const day = futureMonday(2);
-    const staffId = await createStaff(first);
-    const slotsPath = `/availability/slots?staffId=${staffId}&date=${day}&duration=60`;
-    for (const api of [first, second]) {
-      await api.get(`/staff/${staffId}`).expect(200);
-      await api.get('/staff?limit=100').expect(200);
-      expect((await api.get(slotsPath).expect(200)).body.slots).toHaveLength(7);
-    }
-
-    await first.patch(`/staff/${staffId}`, { name: 'Renamed', workingHours: { mon: [['10:00', '11:00']] } }).expect(200);
-
-    expect((await second.get(`/staff/${staffId}`).expect(200)).body.name).toBe('Renamed');
-    const listed = await second.get('/staff?limit=100').expect(200);
-    expect(listed.body.items.find((s: { id: string }) => s.id === staffId).name).toBe('Renamed');
-    expect((await second.get(slotsPath).expect(200)).body.slots).toEqual([`${day}T10:00:00.000Z`]);
-  });
-
-  it('a new staff member shows in the other instance\'s list', async () => {
-    await second.get('/staff?limit=100').expect(200);
-
-    const staffId = await createStaff(first);
-
-    const listed = await second.get('/staff?limit=100').expect(200);
-    expect(listed.body.items.map((s: { id: string }) => s.id)).toContain(staffId);
   });
 });

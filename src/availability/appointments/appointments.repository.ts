@@ -34,6 +34,10 @@ export class AppointmentsRepository {
     return rows.map((row) => ({ startMs: row.startAt.getTime(), endMs: row.endAt.getTime() }));
   }
 
+  countForStaff(orgId: string, staffId: string): Promise<number> {
+    return this.appointments.countBy({ orgId, staffId });
+  }
+
   /** Whether the user exists in the org; `FOR KEY SHARE` keeps it from being deleted before commit. */
   async userExists(manager: EntityManager, orgId: string, userId: string): Promise<boolean> {
     const rows: unknown[] = await manager.query('SELECT 1 FROM users WHERE org_id = $1 AND id = $2 FOR KEY SHARE', [

@@ -18,6 +18,10 @@ export class StaffRepository {
     return this.staff.findOneBy({ orgId, id });
   }
 
+  findByName(orgId: string, name: string): Promise<Staff | null> {
+    return this.staff.findOneBy({ orgId, name });
+  }
+
   /** One page, oldest first (id breaks ties so pages never overlap), and the total. */
   findPage(orgId: string, offset: number, limit: number): Promise<[Staff[], number]> {
     return this.staff.findAndCount({ where: { orgId }, order: { createdAt: 'ASC', id: 'ASC' }, skip: offset, take: limit });

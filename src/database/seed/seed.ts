@@ -6,6 +6,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../app.module';
+import { availabilitySeeder } from '../../availability/availability.seeder';
 import { appConfig, type AppConfigType } from '../../config/app.config';
 import { ordersSeeder } from './orders.seeder';
 import { organizationsSeeder } from './organizations.seeder';
@@ -15,7 +16,7 @@ import { usersSeeder } from './users.seeder';
 export type { SeedContext, SeededOrg, Seeder } from './seeder';
 
 /** Every feature's seeder, in the order they run; a feature adds its own here. */
-export const SEEDERS: Seeder[] = [organizationsSeeder, usersSeeder, ordersSeeder];
+export const SEEDERS: Seeder[] = [organizationsSeeder, usersSeeder, ordersSeeder, availabilitySeeder];
 
 /** Runs the seeders on an application context and returns what they made. */
 export async function runSeeders(app: SeedContext['app'], seeders: readonly Seeder[] = SEEDERS): Promise<SeedContext> {
