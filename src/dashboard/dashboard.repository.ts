@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-/** Figures as Postgres returns them: counts as integers, sums as text (bigint). */
-export interface UserFigures { total: number; new_last7d: number }
+/** Figures as Postgres returns them: counts as integers, sums of bigint as text. */
+export interface UserFigures {
+  total: number;
+  new_last7d: number;
+}
+
 export interface OrderFigures {
   total: number;
   pending: number;
@@ -14,10 +18,35 @@ export interface OrderFigures {
   revenue_7d: string;
   revenue_30d: string;
 }
-export interface AppointmentFigures { today: number; upcoming: number }
-export interface RecentOrderRow { id: string; user_id: string; status: string; total_cents: string; currency: string; created_at: Date }
-export interface RecentBookingRow { id: string; staff_id: string; user_id: string; start_at: Date; end_at: Date; created_at: Date }
-export interface Counted<T> { rows: T[]; count: number }
+
+export interface AppointmentFigures {
+  today: number;
+  upcoming: number;
+}
+
+export interface RecentOrderRow {
+  id: string;
+  user_id: string;
+  status: string;
+  total_cents: string;
+  currency: string;
+  created_at: Date;
+}
+
+export interface RecentBookingRow {
+  id: string;
+  staff_id: string;
+  user_id: string;
+  start_at: Date;
+  end_at: Date;
+  created_at: Date;
+}
+
+/** The newest rows, and how many matched in all. */
+export interface Counted<T> {
+  rows: T[];
+  count: number;
+}
 
 const MONEY_TAKEN = `status IN ('paid', 'shipped', 'completed')`;
 const UTC_TODAY = `date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
