@@ -12,7 +12,8 @@ import { UsersRepository } from './users.repository';
 /**
  * Users of one organization. Reads are cached by the controller's `@CacheRoute` (tag
  * `user:<id>` for one user, `users` for lists); each write evicts what it changed once the row
- * is committed, and also `dashboard`, whose figures count users.
+ * is committed: creating and deleting also change the `dashboard` figures (users counted),
+ * an update does not.
  */
 @Injectable()
 export class UsersService {
@@ -36,7 +37,7 @@ export class UsersService {
 
   async create(orgId: string, body: CreateUserDto): Promise<UserDto> {
     const row = await this.users.insert(orgId, { email: body.email, name: body.name, role: body.role ?? DEFAULT_USER_ROLE });
-    await this.evict(orgId, row.id);
+    await this.evict(orgId, row.id, { counted: true });
     return toUserDto(row);
   }
 
@@ -53,11 +54,13 @@ export class UsersService {
   /** Deletes a user; one who still has orders or appointments is a 409 (foreign key, via the filter). */
   async remove(orgId: string, id: string): Promise<void> {
     if (!(await this.users.delete(orgId, id))) throw notFound(id);
-    await this.evict(orgId, id);
+    await this.evict(orgId, id, { counted: true });
   }
 
-  private async evict(orgId: string, id: string): Promise<void> {
-    await this.cache.invalidateTags([DomainTags.user(id), DomainTags.users, DomainTags.dashboard], { org: orgId });
+  /** `counted`: the write changed how many users there are, which the dashboard shows. */
+  private async evict(orgId: string, id: string, { counted }: { counted: boolean } = { counted: false }): Promise<void> {
+    const tags = [DomainTags.user(id), DomainTags.users, ...(counted ? [DomainTags.dashboard] : [])];
+    await this.cache.invalidateTags(tags, { org: orgId });
   }
 }
 
