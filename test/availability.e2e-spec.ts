@@ -81,6 +81,10 @@ describe('staff', () => {
     const missing = await api.post('/staff', {}).expect(400);
     expect((missing.body.message as string[]).join('\n')).toMatch(/name[\s\S]*timezone[\s\S]*workingHours/);
     await api.post('/staff', { name: 'x', timezone: 'UTC', workingHours: {}, extra: 1 }).expect(400);
+    const nul = await api.post('/staff', { name: 'a\u0000b', timezone: 'UTC', workingHours: {} }).expect(400);
+    expect(nul.body.message).toEqual(['name must not contain NUL characters']);
+    const blank = await api.post('/staff', { name: '   ', timezone: 'UTC', workingHours: {} }).expect(400);
+    expect(blank.body.message).toEqual(['name must be longer than or equal to 1 characters']);
   });
 
   it('refuses null in a PATCH, answers 400 for a malformed id and 404 for an unknown one', async () => {

@@ -1,12 +1,13 @@
-import { IsObject, IsString, Length, Matches } from 'class-validator';
+import { IsObject, IsString, Length } from 'class-validator';
+import { NoNul, Trim } from '../../../common/dto/text.validators';
 import type { WorkingHours } from '../../schedule/working-hours';
 import { IsIanaTimeZone, IsWorkingHours } from './staff-validators';
 
 export class CreateStaffDto {
+  @Trim()
   @IsString()
   @Length(1, 200)
-  // Postgres text cannot hold NUL; refusing it here keeps it a 400 instead of a database error.
-  @Matches(/^[^\u0000]*$/, { message: 'name must not contain NUL characters' })
+  @NoNul('name')
   name!: string;
 
   @IsString()
