@@ -126,6 +126,18 @@ describe('slots and checks', () => {
     expect(response.body.slots).toEqual([`${previous}T23:00:00.000Z`]);
   });
 
+  it('fits the slots of a spring-forward night into the hours that really exist', async () => {
+    // The next last Sunday of March: Europe/Berlin goes from 02:00 CET to 03:00 CEST.
+    const year = new Date().getUTCFullYear() + 1;
+    const lastOfMarch = new Date(Date.UTC(year, 2, 31));
+    const sunday = new Date(Date.UTC(year, 2, 31 - lastOfMarch.getUTCDay())).toISOString().slice(0, 10);
+    const staffId = await createStaff(api, { timezone: 'Europe/Berlin', workingHours: { sun: [['01:00', '04:00']] } });
+
+    const response = await api.get(`/availability/slots?staffId=${staffId}&date=${sunday}&duration=60`).expect(200);
+
+    expect(response.body.slots).toEqual([`${sunday}T00:00:00.000Z`, `${sunday}T01:00:00.000Z`]);
+  });
+
   it('answers bad queries with 400 naming the field, and an unknown staff member with 404', async () => {
     const staffId = await createStaff(api);
     const base = `/availability/slots?staffId=${staffId}`;
