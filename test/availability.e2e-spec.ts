@@ -221,6 +221,16 @@ describe('appointments', () => {
     expect(listed.body.total).toBe(1);
   });
 
+  it('keeps a user with appointments from being deleted (409) until they are cancelled', async () => {
+    const staffId = await createStaff(api);
+    const userId = await createUser(api);
+    const booked = await api.post('/appointments', { staffId, userId, start: at('13:00'), duration: 30 }).expect(201);
+
+    await api.delete(`/users/${userId}`).expect(409);
+    await api.delete(`/appointments/${booked.body.id}`).expect(204);
+    await api.delete(`/users/${userId}`).expect(204);
+  });
+
   it('answers 400 for bad bookings and 404 for unknown staff or users', async () => {
     const staffId = await createStaff(api);
     const userId = await createUser(api);
