@@ -1,0 +1,52 @@
+'use strict';
+// The build the bench runs, and the machine it ran on.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const BUILD_ENTRY = path.join(ROOT, 'dist', 'apps', 'bench', 'src', 'main.js');
+// What the build reads; a change to any of them makes dist/ stale.
+const BUILD_INPUTS = ['src', 'libs', 'apps/bench/src', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'];
+
+function newestMtime(target) {
+  let stat;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/** Runs `nest build` (the API and apps/bench/src into dist/) unless dist/ is newer than every input. */
+function buildIfStale(log) {
+  const built = fs.existsSync(BUILD_ENTRY) ? fs.statSync(BUILD_ENTRY).mtimeMs : 0;
+  const changed = BUILD_INPUTS.find((input) => newestMtime(path.join(ROOT, input)) > built);
+  if (changed === undefined) return log('dist/ is up to date');
+  log(`building (${built === 0 ? 'no build yet' : `${changed} changed`}): nest build`);
+  const nest = require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] });
+  const result = spawnSync(process.execPath, [nest, 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`nest build failed (exit ${result.status ?? result.signal})`);
+}
+
+/** nproc, CPU model (/proc/cpuinfo), memory, Node, database and Redis versions. */
+function machineInfo(database) {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  const redisVersion = /v=(\S+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? 'unknown';
+  return {
+    nproc: Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()) || os.availableParallelism(),
+    cpuModel: model.trim(),
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    database: database.kind === 'postgres' ? 'local Postgres' : database.kind,
+    redis: redisVersion,
+  };
+}
+
+module.exports = { buildIfStale, machineInfo };

@@ -1,0 +1,132 @@
+'use strict';
+// The measurements: each row checked once, then warm-up and interleaved rounds of load (every
+// row once per round, so drift hits all rows alike), and the two-instance stampede.
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { sendCommand } = require('../../../scripts/lib/resp');
+const { request, expectStatus } = require('./http');
+const { runLoad } = require('./load');
+const { summarize } = require('./stats');
+
+const SPREAD_KEYS = 1_000;
+
+/** The rows, each checked once (200, size) before any load; the ceiling is given a real response. */
+async function prepareRows(apis, target, { cleanup, log }) {
+  const headers = target.headers;
+  const real = await expectStatus(200, apis.main.baseUrl + target.realPath, { headers });
+  for (const api of [apis.main, apis.l2]) {
+    await expectStatus(204, `${api.baseUrl}/bench/ceiling`, { method: 'POST', body: real.json() });
+  }
+  const pathsFile = (name, paths) => {
+    const file = path.join(os.tmpdir(), `bench-${name}-paths-${process.pid}.json`);
+    fs.writeFileSync(file, JSON.stringify(paths));
+    cleanup.add(`remove ${name} paths`, () => fs.rmSync(file, { force: true }));
+    return file;
+  };
+  // A hot key's concurrent L2 reads share one GET in the tiered store; over 1,000 keys they rarely meet.
+  const spreadPaths = target.missPaths.slice(0, SPREAD_KEYS);
+  const rows = [
+    { id: 'ceiling', label: 'ceiling (guards, constant body)', api: apis.main, path: target.ceilingPath },
+    { id: 'uncached', label: 'uncached (CACHE_ENABLED=false)', api: apis.off, path: target.realPath },
+    { id: 'uncached-query', label: 'uncached query, key lookup cached', api: apis.main, path: target.uncachedQueryPath },
+    { id: 'l1', label: 'L1 hit', api: apis.main, path: target.realPath },
+    { id: 'l2', label: 'L2 hit (CACHE_L1_ENABLED=false)', api: apis.l2, path: target.realPath },
+    { id: 'ceiling-l2', label: 'ceiling in the L1-off process', api: apis.l2, path: target.ceilingPath },
+    { id: 'l2-spread', label: `L2 hit, ${SPREAD_KEYS.toLocaleString('en-US')} keys`, api: apis.l2, path: spreadPaths[0], pathsFile: pathsFile('spread', spreadPaths) },
+    { id: 'miss', label: 'miss path (unique keys)', api: apis.main, path: target.missPaths[0], pathsFile: pathsFile('miss', target.missPaths), clearFirst: true },
+    { id: 'peer', label: 'peer (@nestjs/cache-manager, Keyv Redis)', api: apis.main, path: target.peerPath },
+  ];
+  for (const row of rows) {
+    const response = await expectStatus(200, row.api.baseUrl + row.path, { headers });
+    row.bytes = response.bytes;
+  }
+  const sizes = rows.map((r) => r.bytes);
+  if (Math.max(...sizes) - Math.min(...sizes) > 64) log(`response sizes differ: ${rows.map((r) => `${r.id} ${r.bytes} B`).join(', ')}`);
+  return rows;
+}
+
+/** Calls per Redis command so far (INFO commandstats); commands run inside Lua scripts count too. */
+async function redisCommandCalls(redisPort) {
+  const info = await sendCommand({ port: redisPort, timeoutMs: 2000 }, 'INFO', 'commandstats');
+  const calls = {};
+  for (const match of String(info).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1]] = Number(match[2]);
+  return calls;
+}
+
+/** One load run of a row; records the Redis commands it caused per request, and for the miss path the loads. */
+async function loadRow(row, target, connections, durationSeconds, redisPort) {
+  if (row.clearFirst) await expectStatus(204, `${row.api.baseUrl}/bench/cache/clear`, { method: 'POST' });
+  const before = row.clearFirst ? (await expectStatus(200, `${row.api.baseUrl}/bench/stats`)).json() : undefined;
+  const callsBefore = await redisCommandCalls(redisPort);
+  const result = await runLoad({ url: row.api.baseUrl + row.path, connections, durationSeconds, headers: target.headers, pathsFile: row.pathsFile });
+  const callsAfter = await redisCommandCalls(redisPort);
+  result.redisCommandsPerRequest = {};
+  for (const [command, calls] of Object.entries(callsAfter)) {
+    const delta = calls - (callsBefore[command] ?? 0) - (command === 'info' ? 1 : 0);
+    if (delta > 0 && result.total > 0) result.redisCommandsPerRequest[command] = +(delta / result.total).toFixed(2);
+  }
+  if (before) {
+    const after = (await expectStatus(200, `${row.api.baseUrl}/bench/stats`)).json();
+    result.cacheLoads = after.loads - before.loads;
+  }
+  return result;
+}
+
+/** Warm-up, then for each connection count `rounds` interleaved rounds (every row once per round). */
+async function measure(rows, target, { settings, log, redisPort }) {
+  if (settings.warmupSeconds > 0) {
+    log(`warm-up: ${settings.warmupSeconds} s per row`);
+    for (const row of rows) await loadRow(row, target, 50, settings.warmupSeconds, redisPort);
+  }
+  const levels = [];
+  for (const connections of settings.connections) {
+    const rounds = new Map(rows.map((row) => [row.id, []]));
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const row of rows) {
+        const result = await loadRow(row, target, connections, settings.durationSeconds, redisPort);
+        rounds.get(row.id).push(result);
+        log(`${connections} conns, round ${round}: ${row.id} ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, errors ${result.errors}` +
+          (result.cacheLoads !== undefined ? `, loads ${result.cacheLoads}/${result.total}` : ''));
+      }
+    }
+    levels.push({
+      connections,
+      rows: rows.map((row) => ({
+        id: row.id,
+        label: row.label,
+        ...summarize(rounds.get(row.id)),
+        ...(row.id === 'miss' ? { loadsPerRequest: rounds.get(row.id).map((r) => +(r.cacheLoads / r.total).toFixed(3)) } : {}),
+      })),
+    });
+  }
+  return levels;
+}
+
+/** Cold keys read by a few hundred concurrent requests split over two instances; loads counted by both caches. */
+async function runStampede(first, second, target, settings, log) {
+  const instances = [first, second];
+  const loads = async () => {
+    const totals = await Promise.all(instances.map((api) => expectStatus(200, `${api.baseUrl}/bench/stats`).then((r) => r.json().loads)));
+    return totals.reduce((a, b) => a + b, 0);
+  };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const trials = [];
+  for (let trial = 0; trial < settings.stampedeTrials; trial++) {
+    const coldPath = target.stampedePaths[trial];
+    const before = await loads();
+    const responses = await Promise.all(
+      Array.from({ length: settings.stampedeConcurrency }, (_, i) =>
+        request(instances[i % 2].baseUrl + coldPath, { headers: target.headers, agent }).catch(() => ({ status: 0 })),
+      ),
+    );
+    const after = await loads();
+    trials.push({ path: coldPath, loads: after - before, failed: responses.filter((r) => r.status !== 200).length });
+    log(`stampede ${trial + 1}: ${after - before} load(s) for ${settings.stampedeConcurrency} concurrent reads`);
+  }
+  agent.destroy();
+  return { concurrency: settings.stampedeConcurrency, instances: 2, trials };
+}
+
+module.exports = { prepareRows, measure, runStampede };

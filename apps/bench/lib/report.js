@@ -1,0 +1,163 @@
+'use strict';
+// The report: one table of the HTTP rows (each as a ratio of the ceiling and of the peer), the
+// stampede count, the library microbenchmark, and which of the issue's targets hold. Targets
+// are reported, never asserted.
+
+const ratio = (a, b) => (b > 0 ? a / b : NaN);
+const fmtRatio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+const fmtInt = (value) => Math.round(value).toLocaleString('en-US');
+const fmtMs = (value) => (Number.isFinite(value) ? String(value) : '–');
+
+/** Rows of the HTTP table, per connection count. */
+function httpRows(results) {
+  const rows = [];
+  for (const level of results.levels) {
+    const ceiling = level.rows.find((row) => row.id === 'ceiling');
+    const peer = level.rows.find((row) => row.id === 'peer');
+    for (const row of level.rows) {
+      rows.push([
+        row.label,
+        String(level.connections),
+        fmtInt(row.requestsPerSecond),
+        fmtMs(row.p50),
+        fmtMs(row.p99),
+        String(row.errors),
+        fmtRatio(ratio(row.requestsPerSecond, ceiling.requestsPerSecond)),
+        fmtRatio(ratio(row.requestsPerSecond, peer.requestsPerSecond)),
+      ]);
+    }
+  }
+  return rows;
+}
+
+const HTTP_HEADER = ['row', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× ceiling', '× peer'];
+const MICRO_HEADER = ['library', 'tier', 'sequential ops/s', '100 concurrent ops/s'];
+
+function microRows(results) {
+  return results.micro.map((m) => [m.library, m.tier, fmtInt(m.sequentialOpsPerSecond), fmtInt(m.concurrentOpsPerSecond)]);
+}
+
+function textTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function markdownTable(header, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+/** Each target of the issue with the measured figure and whether it holds. */
+function evaluateTargets(results) {
+  const targets = [];
+  const at = (connections) => results.levels.find((l) => l.connections === connections);
+  const row = (level, id) => level?.rows.find((r) => r.id === id);
+  const add = (name, value, holds) => targets.push({ target: name, measured: value, holds });
+  const fifty = at(50);
+  if (fifty) {
+    const [ceiling, l1, l2, peer, ceilingL2, l2Spread] = ['ceiling', 'l1', 'l2', 'peer', 'ceiling-l2', 'l2-spread'].map((id) => row(fifty, id).requestsPerSecond);
+    add('50 conns: L1 hit ≥ 0.95 × ceiling', fmtRatio(l1 / ceiling), l1 >= 0.95 * ceiling);
+    add('50 conns: L2 hit ≥ 0.92 × ceiling', fmtRatio(l2 / ceiling), l2 >= 0.92 * ceiling);
+    add('  (same, against the L1-off process\'s own ceiling, whose key lookup is an L2 hit too)', fmtRatio(l2 / ceilingL2), l2 >= 0.92 * ceilingL2);
+    add('  (same, L2 hit over 1,000 keys, where concurrent reads rarely share a GET)', fmtRatio(l2Spread / ceiling), l2Spread >= 0.92 * ceiling);
+    add('50 conns: L1 hit above the peer', `${fmtRatio(l1 / peer)} of peer`, l1 > peer);
+    add('50 conns: L2 hit above the peer', `${fmtRatio(l2 / peer)} of peer`, l2 > peer);
+    add('  (same, L2 hit over 1,000 keys)', `${fmtRatio(l2Spread / peer)} of peer`, l2Spread > peer);
+  }
+  const ten = at(10);
+  if (ten) {
+    const [uncached, uncachedQuery, l1] = ['uncached', 'uncached-query', 'l1'].map((id) => row(ten, id).requestsPerSecond);
+    add('10 conns: cached read (L1 hit) ≥ 3.5 × uncached', fmtRatio(l1 / uncached), l1 >= 3.5 * uncached);
+    add('  (same, against the uncached query with the key lookup cached)', fmtRatio(l1 / uncachedQuery), l1 >= 3.5 * uncachedQuery);
+  }
+  for (const level of results.levels) {
+    const [uncached, uncachedQuery, miss] = ['uncached', 'uncached-query', 'miss'].map((id) => row(level, id).requestsPerSecond);
+    add(`${level.connections} conns: miss path within 5 % of uncached`, fmtRatio(miss / uncached), miss >= 0.95 * uncached);
+    add('  (same, against the uncached query with the key lookup cached)', fmtRatio(miss / uncachedQuery), miss >= 0.95 * uncachedQuery);
+  }
+  if (results.stampede) {
+    const loads = results.stampede.trials.map((t) => t.loads);
+    add(`stampede: one load (${results.stampede.concurrency} concurrent reads, 2 instances)`, `loads per trial: ${loads.join(', ')}`, loads.every((n) => n === 1));
+  }
+  const micro = (library, tier) => results.micro.find((m) => m.library === library && m.tier === tier);
+  const ourL1 = micro('@app/cache', 'L1');
+  const ourL2 = micro('@app/cache', 'L2');
+  if (ourL1 && ourL2) {
+    add('library: L1 getOrSet ≥ 1 M ops/s sequential', fmtInt(ourL1.sequentialOpsPerSecond), ourL1.sequentialOpsPerSecond >= 1_000_000);
+    add('library: L2 getOrSet ≥ 14 k ops/s sequential', fmtInt(ourL2.sequentialOpsPerSecond), ourL2.sequentialOpsPerSecond >= 14_000);
+    add('library: L2 getOrSet ≥ 0.5 M ops/s, 100 concurrent', fmtInt(ourL2.concurrentOpsPerSecond), ourL2.concurrentOpsPerSecond >= 500_000);
+  }
+  return targets;
+}
+
+function stampedeLine(results) {
+  const s = results.stampede;
+  if (!s) return 'stampede: not run';
+  return `stampede: ${s.concurrency} concurrent reads of a cold key over 2 instances, ${s.trials.length} trial(s): ` +
+    `loads ${s.trials.map((t) => t.loads).join(', ')} (CacheService.stats().totals.loads summed), non-200 ${s.trials.reduce((n, t) => n + t.failed, 0)}`;
+}
+
+/** Warnings the API processes logged: a Redis circuit that opened means an L2 row measured the fallback. */
+function warningLines(results) {
+  const lines = [];
+  for (const [name, warnings] of Object.entries(results.serverWarnings ?? {})) {
+    if (warnings.length > 0) lines.push(`${name} logged ${warnings.length} warning(s), first: ${warnings[0]}`);
+  }
+  return lines.length > 0 ? lines : ['no server warnings (the Redis circuit never opened)'];
+}
+
+function targetLines(targets) {
+  return targets.map((t) => `${t.holds ? 'met   ' : 'MISSED'}  ${t.target}: ${t.measured}`);
+}
+
+function machineLine(machine) {
+  return `${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memory}, Node ${machine.node}, ${machine.database}, redis-server ${machine.redis}`;
+}
+
+/** What run.js prints at the end. */
+function renderText(results) {
+  return [
+    `${results.target.route}: ${results.mode} run, ${results.settings.rounds} round(s) of ${results.settings.durationSeconds} s per row and connection count, medians`,
+    '',
+    textTable(HTTP_HEADER, httpRows(results)),
+    '',
+    stampedeLine(results),
+    ...warningLines(results),
+    '',
+    textTable(MICRO_HEADER, microRows(results)),
+    '',
+    'targets (reported, not asserted):',
+    ...targetLines(results.targets),
+    '',
+    `machine: ${machineLine(results.machine)}; load average ${results.loadAverage.before} before, ${results.loadAverage.after} after`,
+  ].join('\n');
+}
+
+/** The Markdown written beside the JSON (and pasted into the README's Performance section). */
+function renderMarkdown(results) {
+  return [
+    `Route: \`${results.target.route}\` (${results.target.bytesPerResponse} B responses); ${results.mode} run of ` +
+      `${results.startedAt}, ${results.settings.rounds} interleaved round(s) of ${results.settings.durationSeconds} s per row ` +
+      'and connection count; medians (errors summed over rounds).',
+    '',
+    markdownTable(HTTP_HEADER, httpRows(results)),
+    '',
+    stampedeLine(results).replace(/^stampede:/, '**Stampede**:'),
+    '',
+    ...warningLines(results).map((line) => `Servers: ${line}.`),
+    '',
+    'Library microbenchmark, `getOrSet` on one hot key (same Redis):',
+    '',
+    markdownTable(MICRO_HEADER, microRows(results)),
+    '',
+    'Targets (reported, not asserted):',
+    '',
+    ...results.targets.map((t) => `- ${t.holds ? 'met' : '**missed**'}: ${t.target}: ${t.measured}`),
+    '',
+    `Machine: ${machineLine(results.machine)}; 1-minute load average ${results.loadAverage.before} before the run, ${results.loadAverage.after} after.`,
+    '',
+  ].join('\n');
+}
+
+module.exports = { evaluateTargets, renderText, renderMarkdown };

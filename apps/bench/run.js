@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: the load benchmark of issue #5. Builds the API, provisions a redis-server and
+// a fresh Postgres database the way `npm test` does (scripts/lib), starts the bench variant of
+// the API (apps/bench/src: AppModule plus ceiling, counters and the @nestjs/cache-manager peer)
+// in production mode as separate processes, seeds, and drives load with autocannon from child
+// processes: warm-up, then interleaved rounds (every row once per round), medians.
+//
+//   npm run bench                 full run (~9 min), writes apps/bench/results/latest.{json,md}
+//   npm run bench -- --quick      < 1 min, proves the harness works: results/quick.{json,md}
+//   npm run bench -- --no-build   use dist/ as it is (by default it is rebuilt when a source is newer)
+//
+// Processes (each stopped by its PID however the run ends):
+//   main   defaults (L1 + Redis)     rows: ceiling, uncached query, L1 hit, miss path, peer
+//   l2     CACHE_L1_ENABLED=false    rows: L2 hit (one key, then 1,000 keys), and this process's
+//                                    ceiling (its API key lookup is an L2 hit too)
+//   off    CACHE_ENABLED=false       row: uncached
+//   second defaults, main's prefix   the stampede's second instance
+// This machine may have 2 cores: the load generator, the server under load, Redis and Postgres
+// share them. Nothing is pinned; compare rows of one run, not runs of different machines.
+const { execFile } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { Cleanup } = require('../../scripts/lib/cleanup');
+const { ProcessRegistry, createRigDir, sweepAbandonedRigDirs } = require('../../scripts/lib/processes');
+const { ensureBinaries } = require('../../scripts/lib/binaries');
+const { startStandaloneRedis, provisionDatabase } = require('../../scripts/lib/services');
+const { startApi, killApisNow } = require('./lib/api-process');
+const { buildIfStale, machineInfo } = require('./lib/environment');
+const { prepareRows, measure, runStampede } = require('./lib/measure');
+const { evaluateTargets, renderText, renderMarkdown } = require('./lib/report');
+const { seed } = require('./lib/seed');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const RESULTS_DIR = path.join(__dirname, 'results');
+
+const QUICK = process.argv.includes('--quick');
+const BUILD = !process.argv.includes('--no-build');
+const SETTINGS = QUICK
+  ? { warmupSeconds: 0, durationSeconds: 1, rounds: 1, connections: [50, 10], missKeys: 5_000, stampedeTrials: 1, stampedeConcurrency: 200, microRounds: 1, microMeasureMs: 150 }
+  : { warmupSeconds: 3, durationSeconds: 6, rounds: 3, connections: [50, 10], missKeys: 60_000, stampedeTrials: 3, stampedeConcurrency: 300, microRounds: 3, microMeasureMs: 2_000 };
+
+function log(message) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+const cleanup = new Cleanup(log);
+const registry = new ProcessRegistry();
+
+async function main() {
+  let stopping = false;
+  const onSignal = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    void cleanup.run().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
+  process.on('exit', () => {
+    killApisNow();
+    registry.killAllNow();
+  });
+
+  const startedAt = new Date();
+  sweepAbandonedRigDirs(log);
+  ensureBinaries(log);
+  if (BUILD) buildIfStale(log);
+  const loadBefore = os.loadavg()[0];
+  if (loadBefore > os.availableParallelism() / 2) {
+    log(`load average ${loadBefore.toFixed(2)} on ${os.availableParallelism()} CPUs: something else is running, figures will be noisy`);
+  }
+
+  const rigDir = createRigDir();
+  cleanup.add('remove temp dir', () => fs.rmSync(rigDir, { recursive: true, force: true }));
+  cleanup.add('stop redis-server', () => registry.stopAll());
+  const [redis, database] = await Promise.all([startStandaloneRedis(rigDir, registry), provisionDatabase(cleanup, 1, log)]);
+  if (database.kind !== 'postgres') {
+    // Several API processes share the database, and PGlite serves one connection at a time.
+    const why = 'no Postgres (TEST_DATABASE_URL, or 127.0.0.1:5432 unless TEST_PG_DISABLE_LOCAL=1): the bench needs one';
+    if (!QUICK) throw new Error(why);
+    log(`${why}; --quick skips the run rather than fail CI on a machine without Postgres`);
+    await cleanup.run();
+    return 0;
+  }
+  log(`redis ${redis.url}, ${database.description}`);
+
+  const adminToken = crypto.randomBytes(24).toString('hex');
+  // REDIS_COMMAND_TIMEOUT_MS: the default 50 ms is for production hardware. Here the load generator
+  // shares two cores with the server and Redis, a command can wait longer than that for a CPU, and
+  // a timed-out command opens the circuit: the L2 rows would then measure the in-process fallback.
+  const common = { DATABASE_URL: database.url, REDIS_URL: redis.url, ADMIN_TOKEN: adminToken, REDIS_COMMAND_TIMEOUT_MS: '1000' };
+  const apis = {};
+  const start = async (name, env) => {
+    const api = await startApi({ name, env: { ...common, ...env }, log });
+    cleanup.add(`stop ${name}`, () => api.stop());
+    log(`${name}: pid ${api.pid}, ${api.baseUrl}`);
+    return (apis[name] = api);
+  };
+  // main first: it runs the migrations the others then find done.
+  await start('main', { CACHE_KEY_PREFIX: 'bench_main' });
+  const target = await seed({ api: apis.main, databaseUrl: database.url, adminToken, missKeys: SETTINGS.missKeys, log });
+  await Promise.all([
+    start('l2', { CACHE_KEY_PREFIX: 'bench_l2', CACHE_L1_ENABLED: 'false' }),
+    start('off', { CACHE_ENABLED: 'false' }),
+  ]);
+
+  const rows = await prepareRows(apis, target, { cleanup, log });
+  const levels = await measure(rows, target, { settings: SETTINGS, log, redisPort: Number(new URL(redis.url).port) });
+  const second = await start('second', { CACHE_KEY_PREFIX: 'bench_main' });
+  const stampede = await runStampede(apis.main, second, target, SETTINGS, log);
+  for (const name of Object.keys(apis)) await apis[name].stop();
+
+  log('library microbenchmark');
+  const micro = await runMicro(redis.url);
+  await cleanup.run();
+
+  const results = {
+    mode: QUICK ? 'quick' : 'full',
+    startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+    command: QUICK ? 'npm run bench -- --quick' : 'npm run bench',
+    settings: SETTINGS,
+    target: { kind: target.kind, route: target.route, bytesPerResponse: rows.find((r) => r.id === 'l1').bytes },
+    machine: machineInfo(database),
+    loadAverage: { before: +loadBefore.toFixed(2), after: +os.loadavg()[0].toFixed(2) },
+    levels,
+    serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])),
+    stampede,
+    micro,
+  };
+  results.targets = evaluateTargets(results);
+  const base = QUICK ? 'quick' : 'latest';
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS_DIR, `${base}.json`), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(RESULTS_DIR, `${base}.md`), renderMarkdown(results));
+  process.stdout.write(renderText(results) + '\n');
+  log(`wrote ${path.relative(ROOT, path.join(RESULTS_DIR, base))}.{json,md} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
+  const broken = levels.flatMap((l) => l.rows).filter((row) => row.requests === 0 || row.errors > 0);
+  if (broken.length > 0) {
+    log(`rows with errors: ${broken.map((r) => r.label).join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+function runMicro(redisUrl) {
+  const settings = { redisUrl, rounds: SETTINGS.microRounds, measureMs: SETTINGS.microMeasureMs };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(__dirname, 'micro.mjs'), JSON.stringify(settings)], { cwd: ROOT, timeout: 300_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`microbenchmark failed: ${error.message}\n${stderr}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()));
+    });
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error) => {
+    log(error.stack ?? String(error));
+    await cleanup.run();
+    process.exit(1);
+  },
+);

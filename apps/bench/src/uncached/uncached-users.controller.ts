@@ -1,0 +1,24 @@
+import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { CurrentOrg } from '../../../../src/auth/current-org.decorator';
+import { TenantGuard } from '../../../../src/auth/tenant.guard';
+import { UuidParamPipe } from '../../../../src/common/pipes/uuid-param.pipe';
+import { toUserDto, type UserDto } from '../../../../src/users/dto/user.dto';
+import { UsersRepository } from '../../../../src/users/users.repository';
+
+/**
+ * GET /api/v1/users/:id's query with no cache around it, in the cached app: the API key lookup
+ * stays cached (an L1 hit), so this row costs exactly one query more than the ceiling. With
+ * CACHE_ENABLED=false the key lookup is a query too, which the "uncached" row includes.
+ */
+@Controller('bench/uncached/users')
+@UseGuards(TenantGuard)
+export class UncachedUsersController {
+  constructor(private readonly users: UsersRepository) {}
+
+  @Get(':id')
+  async get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<UserDto> {
+    const row = await this.users.findById(orgId, id);
+    if (row === null) throw new NotFoundException(`No user with id ${id}`);
+    return toUserDto(row);
+  }
+}
