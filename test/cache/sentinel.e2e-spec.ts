@@ -51,7 +51,7 @@ describe('through Redis Sentinel', () => {
     const sentinel = await startSentinel(master);
     const instance = await startCacheInstance({
       keyPrefix: uniquePrefix(),
-      redis: { sentinel: { sentinels: [{ host: '127.0.0.1', port: sentinel.port }], name: 'cache-master' } },
+      redis: { sentinel: { sentinels: [{ host: '127.0.0.1', port: sentinel.port }], name: 'cache-master' }, connectTimeoutMs: 10_000 },
     });
     try {
       expect(await instance.sut.health()).toMatchObject({ status: 'healthy', store: 'redis', redis: { connected: true, mode: 'sentinel' } });

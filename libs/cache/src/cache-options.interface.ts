@@ -55,7 +55,11 @@ export interface CacheModuleOptions {
   loaderSoftTimeoutMs?: number;
   /** Consecutive Redis failures that open the circuit, and the pause between recovery probes. */
   circuitBreaker?: { failureThreshold?: number; probeIntervalMs?: number };
-  /** How long an invalidation waits for other instances to drop their L1 copies (default 100 ms). */
+  /**
+   * How long an invalidation waits for other instances to acknowledge dropping their L1
+   * copies (default 500 ms). Live peers answer in about a millisecond; a peer that does not
+   * answer in time is not waited for again until its next heartbeat.
+   */
   invalidationAckTimeoutMs?: number;
   /** Max invalidations remembered during an outage and replayed on recovery (default 10 000). */
   outageJournalSize?: number;

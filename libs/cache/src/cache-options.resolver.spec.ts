@@ -18,7 +18,7 @@ describe(resolveCacheOptions.name, () => {
       lock: { ttlMs: 10_000, waitMs: 5_000 },
       loaderSoftTimeoutMs: undefined,
       circuitBreaker: { failureThreshold: 3, probeIntervalMs: 500 },
-      invalidationAckTimeoutMs: 100,
+      invalidationAckTimeoutMs: 500,
       outageJournalSize: 10_000,
     });
     expect(sut({})).toEqual(sut());

@@ -25,7 +25,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
       failureThreshold: options.circuitBreaker?.failureThreshold ?? 3,
       probeIntervalMs: options.circuitBreaker?.probeIntervalMs ?? 500,
     },
-    invalidationAckTimeoutMs: options.invalidationAckTimeoutMs ?? 100,
+    invalidationAckTimeoutMs: options.invalidationAckTimeoutMs ?? 500,
     outageJournalSize: options.outageJournalSize ?? 10_000,
   };
   const problems: string[] = [];

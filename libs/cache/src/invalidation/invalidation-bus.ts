@@ -75,6 +75,9 @@ export class InvalidationBus {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         this.logger.warn(`Invalidation ${id} not acknowledged by ${[...pending].join(', ')} within ${this.ackTimeoutMs} ms`);
+        // Silent peers are forgotten until they speak again (their next heartbeat), so a dead
+        // instance costs one timeout, not one per invalidation until it expires.
+        for (const peer of pending) this.peers.delete(peer);
         resolve();
       }, this.ackTimeoutMs);
       this.waiting.set(id, {
