@@ -12,7 +12,9 @@ import { buildCacheOptions } from './config/cache-options';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -28,6 +30,8 @@ import { UsersModule } from './users/users.module';
       useFactory: (config: AppConfigType) => buildCacheOptions(config),
     }),
     HealthModule,
+    MetricsModule,
+    RateLimitModule,
     DemoModule,
     CommonModule,
     AuthModule,

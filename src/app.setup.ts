@@ -1,8 +1,13 @@
 import { type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { type AppLogLevel, LOG_LEVELS } from './config/app-config.interface';
+import { appConfig, type AppConfigType } from './config/app.config';
+import { setupSwagger } from './docs/swagger.setup';
+import { AppLogger, createRootLogger, pinoLevelFor } from './logging/app-logger';
+import { requestLogging } from './logging/request-logging';
 
 /** Largest JSON body accepted; bigger requests get 413 before any controller runs. */
 export const JSON_BODY_LIMIT = '100kb';
@@ -13,24 +18,32 @@ export function logLevelsUpTo(level: AppLogLevel): LogLevel[] {
 }
 
 export interface CreateAppOptions {
+  /** Levels written (JSON lines through pino); `false` writes nothing. */
   logger?: LogLevel[] | false;
+  /** Where log lines go; stdout by default. Tests pass a stream to read them. */
+  logDestination?: DestinationStream;
   /** Nest's default (true) logs a failed start and exits the process; tests want the rejection. */
   abortOnError?: boolean;
 }
 
 /**
  * Creates the configured application, not yet listening. main.ts and the e2e tests both start
- * the app through here, so the tests run it exactly as it runs in production.
+ * the app through here, so the tests run it exactly as it runs in production. Signals are not
+ * handled here: main.ts installs the graceful shutdown (src/shutdown).
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const rootLogger = createRootLogger(pinoLevelFor(options.logger), options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bodyParser: false,
-    logger: options.logger,
+    logger: new AppLogger(rootLogger),
     abortOnError: options.abortOnError,
   });
+  const config = app.get<AppConfigType>(appConfig.KEY);
   app.disable('x-powered-by');
+  // First, so every answer (also 404s, 413s and 429s) carries X-Request-Id and is logged.
+  app.use(requestLogging(rootLogger, config.logging.requests));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.enableShutdownHooks();
+  setupSwagger(app);
   return app;
 }

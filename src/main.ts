@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, logLevelsUpTo } from './app.setup';
 import { validateAppConfig } from './config/app-config.validation';
 import { appConfig, type AppConfigType } from './config/app.config';
+import { installShutdownSignals } from './shutdown/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   // Checked before Nest starts so that a bad environment stops with one line naming every bad
@@ -16,10 +17,13 @@ async function bootstrap(): Promise<void> {
     await app.close();
     throw error;
   }
+  // SIGTERM: stop accepting, finish requests in flight (up to SHUTDOWN_TIMEOUT_MS), then close
+  // the schedules, Redis and the database, and exit 0.
+  installShutdownSignals(app, config.shutdownTimeoutMs);
   const { port } = app.getHttpServer().address() as AddressInfo;
   new Logger('Bootstrap').log(
     `Listening on http://${config.host}:${port} (${config.nodeEnv}, pid ${process.pid}); ` +
-      'try GET /health/ready and GET /demo/items/1',
+      'try GET /health/ready, GET /docs and GET /metrics',
   );
 }
 

@@ -35,7 +35,9 @@ class PgliteGate {
   async start() {
     const { PGlite } = require('@electric-sql/pglite');
     const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
-    this.db = await PGlite.create();
+    const { btree_gist } = require('@electric-sql/pglite/contrib/btree_gist');
+    // As the app's embedded database does: the appointments' exclusion constraint needs it.
+    this.db = await PGlite.create({ extensions: { btree_gist } });
     this.inner = new PGLiteSocketServer({ db: this.db, host: '127.0.0.1', port: 0, maxConnections: 1 });
     await this.inner.start();
     this.innerPort = Number(this.inner.getServerConn().split(':').pop());

@@ -1,3 +1,5 @@
+import type { CacheWarmConfig } from './cache-warm.config';
+
 /** `NODE_ENV` values the app knows; anything else is rejected at start. */
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -50,6 +52,23 @@ export interface DatabaseConfig {
   dataDir: string;
 }
 
+/** Structured logs (pino). */
+export interface LoggingConfig {
+  /** One line per HTTP request (LOG_REQUESTS); off for benchmarks. */
+  requests: boolean;
+}
+
+/** Per-client request limits, counted in Redis (shared by every instance) or in-process without it. */
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** Length of one counting window, in seconds. */
+  ttlSeconds: number;
+  /** Requests per window for one API key. */
+  limit: number;
+  /** Requests per window for one address without a (known) API key. */
+  anonymousLimit: number;
+}
+
 /** The whole typed configuration, built once from the environment and validated. */
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -62,4 +81,9 @@ export interface AppConfig {
   database: DatabaseConfig;
   redis: RedisConfig;
   cache: CacheConfig;
+  cacheWarm: CacheWarmConfig;
+  logging: LoggingConfig;
+  rateLimit: RateLimitConfig;
+  /** How long SIGTERM waits for in-flight requests before closing connections anyway (ms). */
+  shutdownTimeoutMs: number;
 }

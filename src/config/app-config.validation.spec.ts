@@ -53,6 +53,10 @@ describe(validateAppConfig.name, () => {
         compressionThresholdBytes: 1024,
         maxEntryBytes: 1024 * 1024,
       },
+      cacheWarm: { onStart: false, cron: '*/5 * * * *', concurrency: 4, jobTimeoutMs: 30_000 },
+      logging: { requests: true },
+      rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120 },
+      shutdownTimeoutMs: 10_000,
     });
   });
 
@@ -160,6 +164,12 @@ describe(validateAppConfig.name, () => {
       'CACHE_COMPRESSION_THRESHOLD_BYTES must be a non-negative integer (bytes; 0 disables compression)',
     ],
     ['CACHE_MAX_ENTRY_BYTES', 'lots', 'CACHE_MAX_ENTRY_BYTES must be a positive integer (bytes)'],
+    ['LOG_REQUESTS', 'quiet', 'LOG_REQUESTS must be a boolean (true or false)'],
+    ['RATE_LIMIT_ENABLED', 'on-ish', 'RATE_LIMIT_ENABLED must be a boolean (true or false)'],
+    ['RATE_LIMIT_TTL_SECONDS', '0', 'RATE_LIMIT_TTL_SECONDS must be a positive integer (seconds)'],
+    ['RATE_LIMIT_LIMIT', 'many', 'RATE_LIMIT_LIMIT must be a positive integer (requests per window)'],
+    ['RATE_LIMIT_ANONYMOUS_LIMIT', '-1', 'RATE_LIMIT_ANONYMOUS_LIMIT must be a positive integer (requests per window)'],
+    ['SHUTDOWN_TIMEOUT_MS', 'soon', 'SHUTDOWN_TIMEOUT_MS must be a non-negative integer (milliseconds)'],
   ])('names %s=%j', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([message]);
   });

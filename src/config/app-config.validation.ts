@@ -5,9 +5,12 @@ import {
   type CacheConfig,
   type DatabaseConfig,
   LOG_LEVELS,
+  type LoggingConfig,
   NODE_ENVS,
+  type RateLimitConfig,
   type RedisConfig,
 } from './app-config.interface';
+import { readCacheWarm } from './cache-warm.config';
 import { type Env, EnvReader } from './env-reader';
 
 /** Thrown at start when the environment is unusable; the message names every bad variable. */
@@ -45,6 +48,10 @@ export function validateAppConfig(env: Env, deps: ConfigValidationDeps = {}): Ap
     database: readDatabase(reader),
     redis: readRedis(reader, deps),
     cache: readCache(reader),
+    cacheWarm: readCacheWarm(reader),
+    logging: readLogging(reader),
+    rateLimit: readRateLimit(reader),
+    shutdownTimeoutMs: reader.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0 }, 'a non-negative integer (milliseconds)'),
   };
   if (reader.problems.length > 0) throw new ConfigValidationError(reader.problems);
   return config;
@@ -160,5 +167,18 @@ function readCache(reader: EnvReader): CacheConfig {
       'a non-negative integer (bytes; 0 disables compression)',
     ),
     maxEntryBytes: reader.integer('CACHE_MAX_ENTRY_BYTES', MIB, { min: 1 }, positive('bytes')),
+  };
+}
+
+function readLogging(reader: EnvReader): LoggingConfig {
+  return { requests: reader.boolean('LOG_REQUESTS', true) };
+}
+
+function readRateLimit(reader: EnvReader): RateLimitConfig {
+  return {
+    enabled: reader.boolean('RATE_LIMIT_ENABLED', true),
+    ttlSeconds: reader.integer('RATE_LIMIT_TTL_SECONDS', 60, { min: 1 }, 'a positive integer (seconds)'),
+    limit: reader.integer('RATE_LIMIT_LIMIT', 600, { min: 1 }, 'a positive integer (requests per window)'),
+    anonymousLimit: reader.integer('RATE_LIMIT_ANONYMOUS_LIMIT', 120, { min: 1 }, 'a positive integer (requests per window)'),
   };
 }

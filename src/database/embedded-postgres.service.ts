@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -31,7 +32,8 @@ export class EmbeddedPostgresService implements OnApplicationShutdown {
     this.lock = new DataDirLock(`${folder}.lock`);
     this.lock.acquire();
     try {
-      this.db = await PGlite.create(folder);
+      // btree_gist lets the appointments table keep its no-overlap exclusion constraint here too.
+      this.db = await PGlite.create(folder, { extensions: { btree_gist } });
       // One more slot than the pool uses: a client the pool has just dropped may still hold its
       // slot for a moment after its replacement connects.
       this.server = new PGLiteSocketServer({

@@ -7,9 +7,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * with appointments from being deleted (23503, answered 409).
  *
  * No two appointments of one staff member may overlap. Where the btree_gist extension exists (any
- * packaged Postgres) an exclusion constraint enforces it; PGlite as the app and the test rig start
- * it has no btree_gist, so there the booking transaction's `SELECT … FOR UPDATE` on the staff row,
- * which runs everywhere, is what serializes bookings of one staff member.
+ * packaged Postgres, and PGlite as the app and the test rig open it) an exclusion constraint
+ * enforces it; elsewhere the booking transaction's `SELECT … FOR UPDATE` on the staff row, which
+ * runs everywhere, is what serializes bookings of one staff member.
  */
 export class CreateStaffAndAppointments1732500000000 implements MigrationInterface {
   name = 'CreateStaffAndAppointments1732500000000';

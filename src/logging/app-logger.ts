@@ -1,0 +1,86 @@
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+
+/** Nest's levels, least severe last, and the pino level each one writes at. */
+const PINO_LEVELS: Record<LogLevel, Level> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+const NEST_ORDER: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Paths never written: credentials in headers, cookies, and API keys in bodies or objects a
+ * caller logs (`POST /admin/orgs` answers with a fresh `apiKey`).
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'apiKey',
+  '*.apiKey',
+  'adminToken',
+  '*.adminToken',
+  'password',
+  '*.password',
+];
+
+/** The pino level matching Nest's `logger` option: `false` is silent, a list its least severe level. */
+export function pinoLevelFor(levels: readonly LogLevel[] | false | undefined): Level | 'silent' {
+  if (levels === false) return 'silent';
+  if (levels === undefined || levels.length === 0) return 'info';
+  const least = [...levels].sort((a, b) => NEST_ORDER.indexOf(b) - NEST_ORDER.indexOf(a))[0];
+  return PINO_LEVELS[least];
+}
+
+/** The process's JSON logger: one line per record, with secrets redacted. */
+export function createRootLogger(level: Level | 'silent', destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/** Nest's LoggerService on pino, so Nest's own lines and `new Logger(ctx)` calls are JSON too. */
+export class AppLogger implements LoggerService {
+  constructor(readonly pino: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  /** Nest passes `(message, context)` or, for errors, `(message, stack, context)`. */
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const strings = params.filter((p): p is string => typeof p === 'string');
+    const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
+    const stack = level === 'error' || level === 'fatal' ? (strings.length > 1 ? strings[0] : undefined) : undefined;
+    const fields: Record<string, unknown> = {};
+    if (context !== undefined) fields.context = context;
+    if (stack !== undefined) fields.stack = stack;
+    if (message instanceof Error) {
+      this.pino[level]({ ...fields, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.pino[level]({ ...fields, ...(message as Record<string, unknown>) });
+    } else {
+      this.pino[level](fields, String(message));
+    }
+  }
+}

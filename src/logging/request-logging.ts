@@ -1,0 +1,31 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { assignRequestId } from './request-id';
+
+/** A Connect/Express middleware. */
+export type HttpMiddleware = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
+
+/**
+ * Express middleware giving every request an id (`X-Request-Id`, honoured or generated, and
+ * echoed) and, when `logRequests` is on (LOG_REQUESTS), one JSON line when its response ends.
+ * Headers are logged with credentials redacted (see REDACTED_PATHS).
+ */
+export function requestLogging(logger: Logger, logRequests: boolean): HttpMiddleware {
+  return pinoHttp({
+    logger,
+    genReqId: assignRequestId,
+    autoLogging: logRequests,
+    customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
+    // The URL without its query string: queries may carry search terms a tenant considers private.
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url.split('?')[0],
+        headers: req.headers,
+        remoteAddress: req.remoteAddress,
+      }),
+    },
+  });
+}
