@@ -28,3 +28,20 @@ export { RedisCacheStore } from './stores/redis.store';
 export { createRedisConnections, type RedisMode } from './stores/redis-connection.factory';
 export { TieredCacheStore, type CacheTier, type TieredStoreHealth } from './stores/tiered.store';
 export { CacheHealthIndicator } from './health/cache.health';
+export type { CacheMaintenanceReport } from './stores/tiered.store';
+export { CacheWarmJob, type CacheWarmJobOptions } from './warmer/cache-warm-job.decorator';
+export { CacheWarmRegistry } from './warmer/cache-warm.registry';
+export { CacheWarmScheduler, CACHE_WARM_CRON_JOB } from './warmer/cache-warm.scheduler';
+export { CacheWarmerService, UnknownWarmJobError } from './warmer/cache-warmer.service';
+export { CacheWarmerModule } from './warmer/cache-warmer.module';
+export { CacheLease, type HeldLease } from './warmer/cache-lease';
+export { CacheRouteWarmer, type RouteWarmTarget } from './warmer/cache-route.warmer';
+export {
+  DEFAULT_WARM_CRON,
+  type CacheWarmerOptions,
+  type WarmJobContext,
+  type WarmJobFn,
+  type WarmJobReport,
+  type WarmOutcome,
+  type WarmTrigger,
+} from './warmer/cache-warm.types';

@@ -5,14 +5,9 @@ import { CacheContext } from '../cache-context';
 import { CacheMetadataAccessor } from '../cache-metadata.accessor';
 import { CacheService } from '../cache.service';
 import type { CacheRouteRequest } from './cache-route.decorator';
-import { ageSeconds, cacheStatusValue, strongEtag, xCacheValue, type HttpCacheOutcome } from './http-cache-headers';
+import { storedAnswer, type StoredAnswer } from './http-cache-answer';
+import { ageSeconds, cacheStatusValue, xCacheValue, type HttpCacheOutcome } from './http-cache-headers';
 import { httpCacheId } from './http-cache-key';
-
-/** A stored answer: the body as sent, and its ETag, so a hit neither serializes nor hashes. */
-interface StoredAnswer {
-  json: string;
-  etag: string;
-}
 
 /**
  * Caches the 2xx JSON answers of GET routes marked `@CacheRoute`, per organization
@@ -70,7 +65,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
         unstored = { body };
         return undefined;
       }
-      return { json, etag: strongEtag(json) };
+      return storedAnswer(json);
     };
     const result = await this.cache.lookupFullKey(fullKey, loader, { org, namespace: route.namespace, ttlMs: route.ttlMs, graceMs: route.graceMs, tags });
     const answer = result.value;

@@ -97,6 +97,24 @@ describe(CacheMetrics.name, () => {
     expect(sut.snapshot('unknown').orgs).toEqual({});
   });
 
+  it("with an org, totals and namespaces cover only that org's calls", () => {
+    sut.count('users', 'o1', 'hits', 3);
+    sut.count('users', 'o2', 'misses', 5);
+    sut.count('orders', 'o2', 'hits');
+    sut.latency('users', 'o1', 2);
+    sut.latency('users', 'o2', 400);
+
+    const o1 = sut.snapshot('o1');
+
+    expect(o1.totals).toMatchObject({ hits: 3, misses: 0, hitRatio: 1 });
+    expect(o1.totals.p99).toBeLessThan(3);
+    expect(Object.keys(o1.namespaces)).toEqual(['users']);
+    expect(o1.namespaces.users).toMatchObject({ hits: 3, misses: 0 });
+    expect(sut.snapshot('o2').namespaces).toEqual({ users: expect.objectContaining({ misses: 5 }), orders: expect.objectContaining({ hits: 1 }) });
+    expect(sut.snapshot('unknown')).toEqual({ totals: expect.objectContaining({ hits: 0 }), namespaces: {}, orgs: {} });
+    expect(sut.snapshot().totals).toMatchObject({ hits: 4, misses: 5 });
+  });
+
   it('starts over on reset, keeping its listeners', () => {
     const listener = { outcome: jest.fn() };
     sut.subscribe(listener);

@@ -67,6 +67,8 @@ export class CacheMetrics {
   private totals = new CounterSet();
   private namespaces = new Map<string, CounterSet>();
   private orgs = new Map<string, CounterSet>();
+  /** `org` → namespace → counters, so `snapshot(org)` can show one organization's namespaces. */
+  private orgNamespaces = new Map<string, Map<string, CounterSet>>();
   private readonly listeners: CacheMetricsListener[] = [];
 
   /** Adds an observer of every outcome and latency. */
@@ -78,7 +80,10 @@ export class CacheMetrics {
     this.totals[outcome] += n;
     this.set(this.namespaces, namespace)[outcome] += n;
     const orgSet = this.orgSet(org);
-    if (orgSet) orgSet[outcome] += n;
+    if (orgSet) {
+      orgSet[outcome] += n;
+      this.set(this.orgNamespaces.get(org)!, namespace)[outcome] += n;
+    }
     for (const listener of this.listeners) listener.outcome?.(namespace, org, outcome);
   }
 
@@ -86,22 +91,33 @@ export class CacheMetrics {
   latency(namespace: string, org: string, ms: number, operation = 'getOrSet'): void {
     this.totals.latency.record(ms);
     this.set(this.namespaces, namespace).latency.record(ms);
-    this.orgSet(org)?.latency.record(ms);
+    const orgSet = this.orgSet(org);
+    if (orgSet) {
+      orgSet.latency.record(ms);
+      this.set(this.orgNamespaces.get(org)!, namespace).latency.record(ms);
+    }
     for (const listener of this.listeners) listener.latency?.(namespace, operation, ms);
   }
 
+  /**
+   * Every counter set; with `org`, the totals and namespaces cover that organization only
+   * (all zeros when it has not been seen, or when it came after the first 10 000 organizations).
+   */
   snapshot(org?: string): CacheMetricsSnapshot {
     const orgs: Record<string, CacheCounters> = {};
     for (const [name, set] of this.orgs) if (org === undefined || name === org) orgs[name] = set.view();
     const namespaces: Record<string, CacheCounters> = {};
-    for (const [name, set] of this.namespaces) namespaces[name] = set.view();
-    return { totals: this.totals.view(), namespaces, orgs };
+    const namespaceSets = org === undefined ? this.namespaces : (this.orgNamespaces.get(org) ?? new Map<string, CounterSet>());
+    for (const [name, set] of namespaceSets) namespaces[name] = set.view();
+    const totals = org === undefined ? this.totals : (this.orgs.get(org) ?? new CounterSet());
+    return { totals: totals.view(), namespaces, orgs };
   }
 
   reset(): void {
     this.totals = new CounterSet();
     this.namespaces = new Map();
     this.orgs = new Map();
+    this.orgNamespaces = new Map();
   }
 
   private set(map: Map<string, CounterSet>, name: string): CounterSet {
@@ -113,6 +129,7 @@ export class CacheMetrics {
   private orgSet(org: string): CounterSet | undefined {
     const set = this.orgs.get(org);
     if (set !== undefined || this.orgs.size >= MAX_ORGS) return set;
+    this.orgNamespaces.set(org, new Map());
     return this.set(this.orgs, org);
   }
 }

@@ -187,6 +187,13 @@ export class MemoryCacheStore implements CacheStore {
     return { key, ttlMs: (await this.ttl(key)) ?? null, sizeBytes: record.size, encoding: 'object', tags: record.entry.tags };
   }
 
+  /** Drops expired entries now instead of when next read or pushed out; returns how many. */
+  purgeExpired(): number {
+    const before = this.lru.size;
+    this.lru.purgeStale();
+    return before - this.lru.size;
+  }
+
   async close(): Promise<void> {
     this.lru.clear();
   }

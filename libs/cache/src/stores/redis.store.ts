@@ -20,6 +20,7 @@ import { BEGIN_LOAD, DELETE_KEY, GUARDED_SET, INCR_WITH_TTL, INVALIDATE_TAGS, RE
 export const VERSION_TTL_MS = 3_600_000;
 const SCAN_COUNT = 1_000;
 const UNLINK_BATCH = 500;
+const PRUNE_BATCH = 500;
 
 interface RedisTicket extends LoadTicket {
   tags: readonly string[];
@@ -192,6 +193,44 @@ export class RedisCacheStore implements CacheStore {
       keys += size;
     }
     return { keys, usedMemoryBytes, maxMemoryBytes };
+  }
+
+  /** Takes a lease (SET NX PX) held by `token`; false when someone else holds it. */
+  async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.main.set(key, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+  }
+
+  /** Gives a lease back only if `token` still holds it: a lease that expired and was taken by another stays theirs. */
+  async releaseLease(key: string, token: string): Promise<boolean> {
+    return Number(await RELEASE_LOCK.run(this.main, [key], [token])) === 1;
+  }
+
+  /**
+   * Removes tag-set members whose entries are gone (expired or evicted by Redis): tag sets
+   * only lose members on invalidation, so without this they grow with every key ever written
+   * under the tag. SSCAN and EXISTS in batches; a set left empty disappears by itself.
+   */
+  async pruneTagSets(): Promise<{ tagSets: number; deadMembers: number }> {
+    let tagSets = 0;
+    let deadMembers = 0;
+    await this.forEachMatching(`${this.keys.prefix}:{*}:__tag:*`, undefined, async (node, batch) => {
+      for (const setKey of batch) {
+        tagSets += 1;
+        let cursor = '0';
+        do {
+          const [next, members] = await node.sscan(setKey, cursor, 'COUNT', PRUNE_BATCH);
+          cursor = next;
+          if (members.length === 0) continue;
+          // Members share the set's hash slot (the org's hash tag): one node answers for all of them.
+          const pipeline = node.pipeline();
+          for (const member of members) pipeline.exists(member);
+          const exists = (await pipeline.exec()) ?? [];
+          const dead = members.filter((_, i) => exists[i]?.[0] === null && Number(exists[i]?.[1]) === 0);
+          if (dead.length > 0) deadMembers += await node.srem(setKey, ...dead);
+        } while (cursor !== '0');
+      }
+    });
+    return { tagSets, deadMembers };
   }
 
   async close(): Promise<void> {

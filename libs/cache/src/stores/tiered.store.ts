@@ -28,6 +28,15 @@ export interface TieredStoreHealth {
   redis: { connected: boolean; latencyMs: number | null; mode: RedisMode } | null;
 }
 
+/** What `maintenance()` cleaned, and on which store. */
+export interface CacheMaintenanceReport {
+  /** `fallback`: Redis is configured but unreachable, so only the in-process store was cleaned. */
+  store: 'redis' | 'memory' | 'fallback';
+  expiredLocalEntries: number;
+  tagSetsScanned: number;
+  deadTagMembers: number;
+}
+
 /**
  * L1 (in-process) in front of L2 (Redis), with Redis behind one circuit breaker. While the
  * circuit is open the in-process store is the whole cache, invalidations Redis missed are
@@ -276,6 +285,17 @@ export class TieredCacheStore {
   async inspect(key: string): Promise<StoredKeyInfo | undefined> {
     if (this.remoteUsable) return this.viaRemote((remote) => remote.inspect(key));
     return this.local.inspect(key);
+  }
+
+  /**
+   * Housekeeping an operator can run at any time: expired in-process entries are purged, and
+   * on Redis, tag-set members whose entries have expired are removed.
+   */
+  async maintenance(): Promise<CacheMaintenanceReport> {
+    const expiredLocalEntries = this.local.purgeExpired();
+    if (!this.remoteUsable) return { store: this.remote === undefined ? 'memory' : 'fallback', expiredLocalEntries, tagSetsScanned: 0, deadTagMembers: 0 };
+    const pruned = await this.viaRemote((remote) => remote.pruneTagSets());
+    return { store: 'redis', expiredLocalEntries, tagSetsScanned: pruned.tagSets, deadTagMembers: pruned.deadMembers };
   }
 
   async health(): Promise<TieredStoreHealth> {

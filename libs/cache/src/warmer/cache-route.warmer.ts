@@ -1,0 +1,109 @@
+import { Inject, Injectable, type Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { CacheContext } from '../cache-context';
+import { CacheMetadataAccessor } from '../cache-metadata.accessor';
+import type { ResolvedCacheOptions } from '../cache-options.interface';
+import { CACHE_RESOLVED_OPTIONS, CACHE_TIERED_STORE } from '../cache.constants';
+import { CacheService } from '../cache.service';
+import type { CacheRouteRequest } from '../http/cache-route.decorator';
+import { storedAnswer } from '../http/http-cache-answer';
+import { httpCacheId } from '../http/http-cache-key';
+import type { CacheEntry } from '../serialization/cache-entry';
+import type { TieredCacheStore } from '../stores/tiered.store';
+
+/** Which cached GET route to warm, for whom, with which path parameters and query. */
+export interface RouteWarmTarget<C> {
+  controller: Type<C>;
+  /** The controller method behind the route; it must carry `@CacheRoute`. */
+  handler: keyof C & string;
+  org: string;
+  /** Values of the route's `:name` path parameters. */
+  params?: Readonly<Record<string, string>>;
+  /** The query string as clients send it: the answer is stored under exactly this query. */
+  query?: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * Stores a `@CacheRoute` GET answer ahead of the request that would read it: the same key
+ * (`httpCacheId` of the route's path and query, in the organization), namespace, TTL, grace,
+ * tags and stored shape as `HttpCacheInterceptor`, all read from the route's own metadata, so
+ * the next request is a HIT. Varied headers are taken as absent (the request that sends none).
+ *
+ * The write is a guarded load, never a blind put: it takes the key's load lock (an instance
+ * already loading it wins, and nothing is written) and is refused when an invalidation of the
+ * key or one of its tags lands while the answer is computed, so a warm never stores figures a
+ * concurrent write has made stale.
+ *
+ * @example
+ * await routes.warm({ controller: DashboardController, handler: 'metrics', org }, () => dashboard.metrics(org));
+ */
+@Injectable()
+export class CacheRouteWarmer {
+  constructor(
+    private readonly cache: CacheService,
+    private readonly metadata: CacheMetadataAccessor,
+    @Inject(CACHE_TIERED_STORE) private readonly store: TieredCacheStore,
+    @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
+  ) {}
+
+  /** Computes the answer with `load` (inside the org's `CacheContext`) and stores it; returns whether it was stored. */
+  async warm<C, T extends object>(target: RouteWarmTarget<C>, load: () => Promise<T>): Promise<boolean> {
+    if (!this.cache.enabled) return false;
+    const handler = (target.controller.prototype as Record<string, unknown>)[target.handler];
+    if (typeof handler !== 'function') throw new Error(`${target.controller.name}.${target.handler} is not a method`);
+    const policy = this.metadata.routePolicy(handler, target.controller);
+    if (policy?.kind !== 'cache') throw new Error(`${target.controller.name}.${target.handler} has no @CacheRoute`);
+    const route = policy.options;
+    const params = target.params ?? {};
+    const query = Object.fromEntries(Object.entries(target.query ?? {}).map(([name, value]) => [name, String(value)]));
+    const url = routeUrl(target.controller, handler, params, query);
+    const request: CacheRouteRequest = { method: 'GET', headers: {}, params, query };
+    const tags = typeof route.tags === 'function' ? route.tags(request) : (route.tags ?? []);
+    const key = this.cache.keys.entry(target.org, route.namespace, httpCacheId(url, {}, route.varyHeaders ?? []));
+
+    const begun = await this.store.beginLoad(key, tags, this.options.lock.ttlMs);
+    if (!begun.locked) {
+      await this.store.endLoad(begun.ticket);
+      return false;
+    }
+    let body: T;
+    try {
+      body = await CacheContext.run({ org: target.org }, load);
+    } catch (error) {
+      await this.store.endLoad(begun.ticket);
+      throw error;
+    }
+    const now = Date.now();
+    const ttlMs = this.jitter(route.ttlMs);
+    const graceMs = route.graceMs ?? this.options.defaultGraceMs;
+    const entry: CacheEntry = { value: storedAnswer(JSON.stringify(body)), createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags };
+    return this.store.set(key, entry, ttlMs + graceMs, begun.ticket);
+  }
+
+  /** As the engine's loads do: keys warmed together must not all expire together. */
+  private jitter(ttlMs: number): number {
+    const jitter = this.options.ttlJitter;
+    return jitter > 0 ? Math.max(1, Math.round(ttlMs * (1 - Math.random() * jitter))) : ttlMs;
+  }
+}
+
+/** `/controller-path/method-path?query`, with `:name` parameters filled in, as Express's `originalUrl` would read. */
+function routeUrl(controller: Function, handler: Function, params: Readonly<Record<string, string>>, query: Record<string, string>): string {
+  const segments = [pathOf(controller), pathOf(handler)]
+    .flatMap((part) => part.split('/'))
+    .filter((segment) => segment !== '')
+    .map((segment) => {
+      if (!segment.startsWith(':')) return segment;
+      const value = params[segment.slice(1)];
+      if (value === undefined) throw new Error(`No value for route parameter ${segment}`);
+      return encodeURIComponent(value);
+    });
+  const search = new URLSearchParams(query).toString();
+  return `/${segments.join('/')}${search === '' ? '' : `?${search}`}`;
+}
+
+function pathOf(target: Function): string {
+  const path: unknown = Reflect.getMetadata(PATH_METADATA, target);
+  if (Array.isArray(path)) return String(path[0] ?? '');
+  return typeof path === 'string' ? path : '';
+}

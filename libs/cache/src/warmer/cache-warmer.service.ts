@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CacheService } from '../cache.service';
+import { CacheLease } from './cache-lease';
+import { CACHE_WARMER_RESOLVED_OPTIONS } from './cache-warm.constants';
+import { CacheWarmRegistry } from './cache-warm.registry';
+import type { ResolvedCacheWarmerOptions, WarmJobFn, WarmJobReport, WarmTrigger } from './cache-warm.types';
+
+/** A warm request named jobs this instance does not know. */
+export class UnknownWarmJobError extends Error {
+  constructor(readonly names: readonly string[], readonly known: readonly string[]) {
+    super(`Unknown warm job${names.length > 1 ? 's' : ''}: ${names.join(', ')} (known: ${known.join(', ') || 'none'})`);
+    this.name = 'UnknownWarmJobError';
+  }
+}
+
+/** Extra time a lease outlives its job's timeout, so it is never released by expiry while the job is still inside its time. */
+const LEASE_MARGIN_MS = 5_000;
+
+/**
+ * Runs warm jobs: each under a lease named after it (one instance at a time across every
+ * instance sharing Redis; the others report `skipped`), at most `concurrency` at once, each
+ * bounded by `jobTimeoutMs` (reported `failed`, its signal aborted). A job that overruns keeps
+ * its lease until it really ends, so no other instance starts the same work alongside it.
+ */
+@Injectable()
+export class CacheWarmerService {
+  private readonly logger = new Logger('CacheWarmer');
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly registry: CacheWarmRegistry,
+    private readonly lease: CacheLease,
+    private readonly cache: CacheService,
+    @Inject(CACHE_WARMER_RESOLVED_OPTIONS) private readonly options: ResolvedCacheWarmerOptions,
+  ) {}
+
+  /** Names of the registered jobs. */
+  jobNames(): string[] {
+    return this.registry.names();
+  }
+
+  /** Runs the named jobs (all when none are named) for `org` (every organization when absent). */
+  async run(request: { org?: string; jobs?: readonly string[] } = {}, trigger: WarmTrigger = 'manual'): Promise<WarmJobReport[]> {
+    const known = this.registry.names();
+    const names = request.jobs === undefined || request.jobs.length === 0 ? known : [...new Set(request.jobs)];
+    const unknown = names.filter((name) => this.registry.get(name) === undefined);
+    if (unknown.length > 0) throw new UnknownWarmJobError(unknown, known);
+
+    const reports: WarmJobReport[] = new Array(names.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < names.length) {
+        const index = next++;
+        reports[index] = await this.runJob(names[index], this.registry.get(names[index])!, request.org);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, names.length) }, worker));
+    const summary = reports.map((r) => `${r.name}=${r.outcome}(${r.keysWritten} keys, ${r.durationMs} ms)`).join(' ');
+    this.logger.log(`Warm run (${trigger}${request.org ? `, org ${request.org}` : ''}): ${summary || 'no jobs'}`);
+    return reports;
+  }
+
+  /** Waits (bounded) for jobs still running, e.g. past their timeout, before shutdown closes what they use. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async runJob(name: string, job: WarmJobFn, org: string | undefined): Promise<WarmJobReport> {
+    const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
+    if (!this.cache.enabled) return { name, outcome: 'skipped', durationMs: 0, keysWritten: 0, reason: 'caching is disabled' };
+    const held = await this.lease.acquire(`warm:${name}`, this.options.jobTimeoutMs + LEASE_MARGIN_MS);
+    if (held === undefined) return { name, outcome: 'skipped', durationMs: elapsed(), keysWritten: 0, reason: 'lease held by another instance' };
+
+    const abort = new AbortController();
+    const execution = Promise.resolve().then(() => job({ org, signal: abort.signal }));
+    // The lease is given back when the job really ends, also when that is after its timeout.
+    const settled = execution.then(
+      () => held.release(),
+      () => held.release(),
+    );
+    this.running.add(settled);
+    void settled.finally(() => this.running.delete(settled));
+
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.jobTimeoutMs)));
+    try {
+      const result = await Promise.race([execution, timeout]);
+      if (result === 'timeout') {
+        abort.abort(new Error(`warm job ${name} timed out`));
+        this.logger.warn(`Warm job ${name} ran past ${this.options.jobTimeoutMs} ms`);
+        return { name, outcome: 'failed', durationMs: elapsed(), keysWritten: 0, reason: `timed out after ${this.options.jobTimeoutMs} ms` };
+      }
+      await settled;
+      return { name, outcome: 'ok', durationMs: elapsed(), keysWritten: typeof result === 'number' ? result : 0 };
+    } catch (error) {
+      await settled;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.error(`Warm job ${name} failed: ${reason}`);
+      return { name, outcome: 'failed', durationMs: elapsed(), keysWritten: 0, reason };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
