@@ -1,8 +1,9 @@
-import { CacheModule } from '@app/cache';
+import { CacheModule, CacheWarmerModule } from '@app/cache';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { CacheAdminModule } from './cache-admin/cache-admin.module';
 import { AvailabilityModule } from './availability/availability.module';
 import { CommonModule } from './common/common.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -29,6 +30,12 @@ import { UsersModule } from './users/users.module';
       inject: [appConfig.KEY],
       useFactory: (config: AppConfigType) => buildCacheOptions(config),
     }),
+    // Warm jobs (@CacheWarmJob in dashboard/ and availability/) at start, on CACHE_WARM_CRON and on demand.
+    CacheWarmerModule.forRootAsync({
+      isGlobal: true,
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfigType) => config.cacheWarm,
+    }),
     HealthModule,
     MetricsModule,
     RateLimitModule,
@@ -36,6 +43,7 @@ import { UsersModule } from './users/users.module';
     CommonModule,
     AuthModule,
     AdminModule,
+    CacheAdminModule,
     UsersModule,
     OrdersModule,
     AvailabilityModule,

@@ -4,6 +4,7 @@ import { Appointment } from './appointments/appointment.entity';
 import { AppointmentsController } from './appointments/appointments.controller';
 import { AppointmentsRepository } from './appointments/appointments.repository';
 import { AppointmentsService } from './appointments/appointments.service';
+import { AvailabilityWarmJobs } from './availability.warm-jobs';
 import { AvailabilityController } from './slots/availability.controller';
 import { AvailabilityService } from './slots/availability.service';
 import { StaffController } from './staff/staff.controller';
@@ -15,6 +16,6 @@ import { StaffService } from './staff/staff.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Staff, Appointment])],
   controllers: [StaffController, AvailabilityController, AppointmentsController],
-  providers: [StaffRepository, StaffService, AvailabilityService, AppointmentsRepository, AppointmentsService],
+  providers: [StaffRepository, StaffService, AvailabilityService, AppointmentsRepository, AppointmentsService, AvailabilityWarmJobs],
 })
 export class AvailabilityModule {}
