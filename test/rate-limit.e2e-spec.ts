@@ -1,0 +1,131 @@
+// Rate limits as clients see them: one budget per API key shared by two instances on one Redis,
+// per address without a key, RateLimit-* on every counted answer, 429 with Retry-After past the
+// limit, and in-process limits (never a failure) while Redis is down. Redis is this file's own.
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { createApp } from '../src/app.setup';
+import { bearer, createOrg, OPERATOR_TOKEN, type TestOrg } from './api-harness';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { databaseKind } from './support/env';
+import { startRedisServer, type RedisServerHandle } from './support/redis-server';
+
+const LIMIT = 5;
+const ANONYMOUS_LIMIT = 3;
+const WINDOW_SECONDS = 3600;
+
+const savedEnv = { ...process.env };
+let database: TestDatabase;
+let redis: RedisServerHandle;
+const apps: NestExpressApplication[] = [];
+
+async function startApp(prefix: string): Promise<NestExpressApplication> {
+  for (const name of Object.keys(process.env)) if (/^(REDIS_|CACHE_|DATABASE_|LOG_|RATE_LIMIT_)/.test(name)) delete process.env[name];
+  Object.assign(process.env, {
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: databaseKind() === 'pglite' ? '1' : '4',
+    ADMIN_TOKEN: OPERATOR_TOKEN,
+    REDIS_URL: redis.url,
+    REDIS_COMMAND_TIMEOUT_MS: '50',
+    CACHE_KEY_PREFIX: prefix,
+    RATE_LIMIT_LIMIT: String(LIMIT),
+    RATE_LIMIT_ANONYMOUS_LIMIT: String(ANONYMOUS_LIMIT),
+    RATE_LIMIT_TTL_SECONDS: String(WINDOW_SECONDS),
+  });
+  const app = await (await createApp({ logger: false, abortOnError: false })).init();
+  apps.push(app);
+  return app;
+}
+
+/** Windows are fixed (floor(now / ttl)): never start a test in the last seconds of one. */
+async function awayFromWindowEdge(): Promise<void> {
+  const left = WINDOW_SECONDS * 1000 - (Date.now() % (WINDOW_SECONDS * 1000));
+  if (left < 15_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
+function expectLimitHeaders(response: request.Response, remaining: number): void {
+  expect(response.headers['ratelimit-limit']).toBe(String(LIMIT));
+  expect(response.headers['ratelimit-remaining']).toBe(String(remaining));
+  const reset = Number(response.headers['ratelimit-reset']);
+  expect(reset).toBeGreaterThan(0);
+  expect(reset).toBeLessThanOrEqual(WINDOW_SECONDS);
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+beforeEach(async () => {
+  redis = await startRedisServer();
+  await awayFromWindowEdge();
+});
+
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
+  await redis.stop();
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await database?.drop();
+});
+
+describe('rate limits', () => {
+  let org: TestOrg;
+
+  it('share one budget per API key across two instances on one Redis: N pass, the next is 429 with headers', async () => {
+    const prefix = `rl-${randomBytes(4).toString('hex')}`;
+    const a = await startApp(prefix);
+    const b = await startApp(prefix);
+    org = await createOrg(a, 'Limited');
+
+    for (let i = 0; i < LIMIT; i++) {
+      const app = i % 2 === 0 ? a : b;
+      const ok = await request(app.getHttpServer()).get('/api/v1/users').set(...bearer(org.apiKey)).expect(200);
+      expectLimitHeaders(ok, LIMIT - i - 1);
+    }
+    for (const app of [a, b]) {
+      const limited = await request(app.getHttpServer()).get('/api/v1/orders').set(...bearer(org.apiKey)).expect(429);
+      expectLimitHeaders(limited, 0);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(WINDOW_SECONDS);
+      expect(limited.body).toMatchObject({ statusCode: 429 });
+    }
+
+    // Another key of the same organization has a budget of its own; probes are never limited.
+    const other = await request(a.getHttpServer()).post(`/admin/orgs/${org.id}/keys`).set(...bearer(OPERATOR_TOKEN)).expect(201);
+    await request(b.getHttpServer()).get('/api/v1/users').set(...bearer(other.body.apiKey as string)).expect(200);
+    for (let i = 0; i < LIMIT + 2; i++) {
+      const live = await request(a.getHttpServer()).get('/health/live').expect(200);
+      expect(live.headers['ratelimit-limit']).toBeUndefined();
+      await request(b.getHttpServer()).get('/metrics').expect(200);
+    }
+  });
+
+  it('count requests without a key per address, with the anonymous limit', async () => {
+    const prefix = `rl-${randomBytes(4).toString('hex')}`;
+    const a = await startApp(prefix);
+    const b = await startApp(prefix);
+    for (let i = 0; i < ANONYMOUS_LIMIT; i++) {
+      const response = await request((i % 2 === 0 ? a : b).getHttpServer()).get('/demo/items/1').expect(200);
+      expect(response.headers['ratelimit-limit']).toBe(String(ANONYMOUS_LIMIT));
+      expect(response.headers['ratelimit-remaining']).toBe(String(ANONYMOUS_LIMIT - i - 1));
+    }
+    const limited = await request(a.getHttpServer()).get('/api/v1/users').set(...bearer('unknown-key')).expect(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+  });
+
+  it('keep limiting in-process, and never fail a request, while Redis is down', async () => {
+    const app = await startApp(`rl-${randomBytes(4).toString('hex')}`);
+    const limitedOrg = await createOrg(app, 'Offline');
+    await redis.kill();
+
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 3; i++) {
+      const response = await request(app.getHttpServer()).get('/api/v1/users').set(...bearer(limitedOrg.apiKey));
+      statuses.push(response.status);
+      expect(response.headers['ratelimit-limit']).toBe(String(LIMIT));
+    }
+    expect(statuses).toEqual([...Array<number>(LIMIT).fill(200), 429, 429, 429]);
+  });
+});
