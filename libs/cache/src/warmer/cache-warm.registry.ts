@@ -17,8 +17,8 @@ export class CacheWarmRegistry {
     return this.jobs.get(name);
   }
 
-  /** Job names in registration order. */
+  /** Job names, sorted: reports come in the same order whichever module registered first. */
   names(): string[] {
-    return [...this.jobs.keys()];
+    return [...this.jobs.keys()].sort();
   }
 }
