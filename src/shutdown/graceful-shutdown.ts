@@ -19,6 +19,7 @@ export async function shutdownGracefully(app: NestExpressApplication, timeoutMs:
   // then and would otherwise hold the server open for its keep-alive timeout.
   server.closeIdleConnections();
   const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  logger.log(`No longer accepting connections; waiting up to ${timeoutMs} ms for requests in flight`);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -43,7 +44,7 @@ export function installShutdownSignals(app: NestExpressApplication, timeoutMs: n
   const onSignal = (signal: NodeJS.Signals) => {
     if (started) return;
     started = true;
-    logger.log(`${signal} received: refusing new connections, finishing requests in flight`);
+    logger.log(`${signal} received: shutting down`);
     shutdownGracefully(app, timeoutMs, logger).then(
       () => {
         logger.log('Shut down cleanly');
