@@ -29,7 +29,7 @@ const { ProcessRegistry, createRigDir, sweepAbandonedRigDirs } = require('../../
 const { ensureBinaries } = require('../../scripts/lib/binaries');
 const { startStandaloneRedis, provisionDatabase } = require('../../scripts/lib/services');
 const { startApi, killApisNow } = require('./lib/api-process');
-const { buildIfStale, machineInfo } = require('./lib/environment');
+const { buildIfStale, machineInfo, sourceState } = require('./lib/environment');
 const { prepareRows, measure, runStampede } = require('./lib/measure');
 const { evaluateTargets, renderText, renderMarkdown } = require('./lib/report');
 const { seed } = require('./lib/seed');
@@ -68,6 +68,7 @@ async function main() {
   sweepAbandonedRigDirs(log);
   ensureBinaries(log);
   if (BUILD) buildIfStale(log);
+  const source = sourceState(); // what dist/ was built from (others may commit during the run)
   const loadBefore = os.loadavg()[0];
   if (loadBefore > os.availableParallelism() / 2) {
     log(`load average ${loadBefore.toFixed(2)} on ${os.availableParallelism()} CPUs: something else is running, figures will be noisy`);
@@ -124,6 +125,7 @@ async function main() {
     settings: SETTINGS,
     target: { kind: target.kind, route: target.route, bytesPerResponse: rows.find((r) => r.id === 'l1').bytes },
     machine: machineInfo(database),
+    source,
     loadAverage: { before: +loadBefore.toFixed(2), after: +os.loadavg()[0].toFixed(2) },
     levels,
     serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])),

@@ -49,4 +49,14 @@ function machineInfo(database) {
   };
 }
 
-module.exports = { buildIfStale, machineInfo };
+/** The commit measured, and the files built from the working tree that differ from it. */
+function sourceState() {
+  const git = (...args) => (spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout ?? '').trimEnd();
+  const changed = git('status', '--porcelain', '--', ...BUILD_INPUTS)
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.slice(3));
+  return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedSources: changed };
+}
+
+module.exports = { buildIfStale, machineInfo, sourceState };

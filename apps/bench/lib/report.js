@@ -157,6 +157,9 @@ function renderMarkdown(results) {
     '',
     `Machine: ${machineLine(results.machine)}; 1-minute load average ${results.loadAverage.before} before the run, ${results.loadAverage.after} after.`,
     '',
+    `Source: commit ${results.source.commit}` +
+      (results.source.uncommittedSources.length > 0 ? ` plus uncommitted changes to ${results.source.uncommittedSources.join(', ')}.` : ', no uncommitted changes.'),
+    '',
   ].join('\n');
 }
 
