@@ -1,11 +1,14 @@
 // Cache warming through the app as users start it: POST /cache/warm fills exactly the entries the
 // routes read (the next read is a HIT), per organization or for all; CACHE_WARM_ON_START warms at
 // start; and two instances sharing Redis never run the same job at once (the lease).
-import { CacheWarmRegistry, CacheWarmScheduler } from '@app/cache';
+import { CacheLease, CacheWarmRegistry, CacheWarmScheduler } from '@app/cache';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { bearer, createHarness, createOrg, type Harness, OPERATOR_TOKEN } from './api-harness';
 import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff } from './availability-client';
+import { redisUrl } from './support/env';
+import { closeClient } from './support/redis-client';
 
 const operator = bearer(OPERATOR_TOKEN);
 
@@ -133,6 +136,31 @@ describe('POST /cache/warm', () => {
     const again = await warm(second, { jobs: ['lease-probe'] }).expect(200);
     expect(again.body.jobs[0].outcome).toBe('ok');
     expect(runs).toBe(2);
+  });
+  it('the Redis lease: SET NX PX with a token, held across instances, released only by its own holder', async () => {
+    const [leaseA, leaseB] = [first.get(CacheLease), second.get(CacheLease)];
+    const redis = new Redis(redisUrl());
+    try {
+      const held = await leaseA.acquire('probe', 60_000);
+      expect(held).toMatchObject({ scope: 'redis' });
+      expect(await leaseB.acquire('probe', 60_000)).toBeUndefined();
+      const pttl = await redis.pttl(leaseA.key('probe'));
+      expect(pttl).toBeGreaterThan(55_000);
+      expect(pttl).toBeLessThanOrEqual(60_000);
+      await held!.release();
+      expect(await redis.exists(leaseA.key('probe'))).toBe(0);
+
+      // A holder whose lease lapsed and was taken by another frees nothing when it ends.
+      const lapsed = await leaseA.acquire('short', 40);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      const successor = await leaseB.acquire('short', 60_000);
+      expect(successor).toBeDefined();
+      await lapsed!.release();
+      expect(await leaseA.acquire('short', 60_000)).toBeUndefined();
+      await successor!.release();
+    } finally {
+      await closeClient(redis);
+    }
   });
 });
 

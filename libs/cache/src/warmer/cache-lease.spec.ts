@@ -1,0 +1,52 @@
+import { CacheKeyBuilder } from '../keys/cache-key.builder';
+import type { TieredCacheStore } from '../stores/tiered.store';
+import { CacheLease } from './cache-lease';
+
+describe(CacheLease.name, () => {
+  afterEach(() => jest.useRealTimers());
+
+  const memoryOnly = { remote: undefined, fallbackActive: false } as unknown as TieredCacheStore;
+
+  it('is held by one holder at a time in-process without Redis, and free again once released', async () => {
+    const sut = new CacheLease(memoryOnly, new CacheKeyBuilder('app'));
+
+    const first = await sut.acquire('warm:a', 10_000);
+    expect(first).toMatchObject({ name: 'warm:a', scope: 'local' });
+    expect(await sut.acquire('warm:a', 10_000)).toBeUndefined();
+    expect(await sut.acquire('warm:b', 10_000)).toBeDefined();
+
+    await first!.release();
+    await first!.release(); // once only: it must not free a later holder
+    const second = await sut.acquire('warm:a', 10_000);
+    expect(second).toBeDefined();
+    await first!.release();
+    expect(await sut.acquire('warm:a', 10_000)).toBeUndefined();
+  });
+
+  it('lapses after its TTL, so a holder that died blocks no one for ever', async () => {
+    jest.useFakeTimers();
+    const sut = new CacheLease(memoryOnly, new CacheKeyBuilder('app'));
+    const first = await sut.acquire('warm:a', 1_000);
+    jest.advanceTimersByTime(1_001);
+
+    const second = await sut.acquire('warm:a', 1_000);
+    expect(second).toBeDefined();
+    await first!.release(); // the lapsed holder's release leaves the new holder's lease alone
+    expect(await sut.acquire('warm:a', 1_000)).toBeUndefined();
+  });
+
+  it('uses Redis when it is up, and an in-process lock when the lease command fails', async () => {
+    const calls: string[] = [];
+    const remote = {
+      acquireLease: async (key: string) => {
+        calls.push(key);
+        throw new Error('Connection is closed.');
+      },
+    };
+    const sut = new CacheLease({ remote, fallbackActive: false } as unknown as TieredCacheStore, new CacheKeyBuilder('app'));
+    sut['logger'].warn = () => undefined;
+
+    expect(await sut.acquire('warm:a', 1_000)).toMatchObject({ scope: 'local' });
+    expect(calls).toEqual(['app:{_global}:__lease:warm:a']);
+  });
+});
