@@ -8,7 +8,7 @@ import request from 'supertest';
 import { bearer, createHarness, createOrg, type Harness, OPERATOR_TOKEN, type TestOrg } from './api-harness';
 import { apiClient } from './availability-client';
 import { closeClient } from './support/redis-client';
-import { redisUrl } from './support/env';
+import { redisClusterNodes, redisUrl } from './support/env';
 import { startRedisServer } from './support/redis-server';
 
 const operator = bearer(OPERATOR_TOKEN);
@@ -278,6 +278,47 @@ describe('/cache on the in-process store', () => {
     const listed = await request(server).get('/cache/keys').query({ pattern: `${org.id}:dashboard:*` }).set(...operator).expect(200);
     expect(listed.body).toEqual({ keys: [key], cursor: '0' });
     expect((await request(server).get(`/cache/keys/${encodeURIComponent(key)}`).set(...operator).expect(200)).body).toMatchObject({ key, encoding: 'object', tags: ['dashboard'] });
+  });
+});
+
+describe('/cache on a Redis Cluster', () => {
+  let harness: Harness;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    const nodes = redisClusterNodes().map((node) => `${node.host}:${node.port}`).join(',');
+    harness = await createHarness({ env: { REDIS_CLUSTER_NODES: nodes, REDIS_COMMAND_TIMEOUT_MS: '500' } });
+    app = await harness.start();
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('pages keys of every master by cursor, and maintenance and stats cover every master', async () => {
+    const cache = app.get(CacheService);
+    const orgs = Array.from({ length: 12 }, (_, i) => `cluster-org-${i}`); // spread over the slots
+    for (const org of orgs) await cache.set('1', org, { org, namespace: 'users', ttlMs: 60_000, tags: ['users'] });
+    const server = app.getHttpServer();
+
+    const seen = new Set<string>();
+    let cursor = '0';
+    let pages = 0;
+    do {
+      const response = await request(server).get('/cache/keys').query({ pattern: 'cluster-org-*:users:*', cursor, count: 2 }).set(...operator).expect(200);
+      for (const key of response.body.keys as string[]) seen.add(key);
+      cursor = response.body.cursor as string;
+      pages++;
+    } while (cursor !== '0' && pages < 1000);
+
+    expect([...seen].sort()).toEqual(orgs.map((org) => `${org}:users:1`).sort());
+    expect((await request(server).get('/cache/health').set(...operator).expect(200)).body.redis.mode).toBe('cluster');
+    const maintenance = await request(server).post('/cache/maintenance').set(...operator).expect(200);
+    expect(maintenance.body).toMatchObject({ store: 'redis', deadTagMembers: 0 });
+    expect(maintenance.body.tagSetsScanned).toBeGreaterThanOrEqual(12);
+    expect((await request(server).get('/cache/stats').set(...operator).expect(200)).body.redis.keys).toBeGreaterThanOrEqual(12);
+    const invalidated = await request(server).post('/cache/invalidate').set(...operator).send({ tags: ['users'] }).expect(200);
+    expect(invalidated.body.invalidated).toBeGreaterThanOrEqual(12);
   });
 });
 
