@@ -21,6 +21,8 @@ async function startApp(extra: Record<string, string> = {}, options: CreateAppOp
     DATABASE_POOL_SIZE: databaseKind() === 'pglite' ? '1' : '4',
     ADMIN_TOKEN: OPERATOR_TOKEN,
     REDIS_URL: redis.url,
+    // Generous, so a loaded machine does not trip the circuit breaker where a test expects Redis up.
+    REDIS_COMMAND_TIMEOUT_MS: '1000',
     ...extra,
   });
   const started = await createApp({ logger: false, abortOnError: false, ...options });
