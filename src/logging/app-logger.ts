@@ -1,5 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import { currentRequestId } from './request-context';
 
 /** Nest's levels, least severe last, and the pino level each one writes at. */
 const PINO_LEVELS: Record<LogLevel, Level> = {
@@ -37,9 +38,20 @@ export function pinoLevelFor(levels: readonly LogLevel[] | false | undefined): L
   return PINO_LEVELS[least];
 }
 
-/** The process's JSON logger: one line per record, with secrets redacted. */
+/**
+ * The process's JSON logger: one line per record, with secrets redacted. A line written while
+ * serving a request carries its `reqId`, also from code that only has `new Logger(context)`.
+ */
 export function createRootLogger(level: Level | 'silent', destination?: DestinationStream): Logger {
-  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  const options = {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    mixin: (): Record<string, string> => {
+      const reqId = currentRequestId();
+      return reqId === undefined ? {} : { reqId };
+    },
+  };
   return destination === undefined ? pino(options) : pino(options, destination);
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { runWithRequestId } from './request-context';
 import { assignRequestId } from './request-id';
 
 /** A Connect/Express middleware. */
@@ -12,7 +13,7 @@ export type HttpMiddleware = (request: IncomingMessage, response: ServerResponse
  * Headers are logged with credentials redacted (see REDACTED_PATHS).
  */
 export function requestLogging(logger: Logger, logRequests: boolean): HttpMiddleware {
-  return pinoHttp({
+  const http = pinoHttp({
     logger,
     genReqId: assignRequestId,
     autoLogging: logRequests,
@@ -28,4 +29,8 @@ export function requestLogging(logger: Logger, logRequests: boolean): HttpMiddle
       }),
     },
   });
+  return (request, response, next) => {
+    http(request, response);
+    runWithRequestId(String((request as IncomingMessage & { id: unknown }).id), next);
+  };
 }
