@@ -127,3 +127,17 @@ export const RELEASE_LOCK = new RedisScript(
   `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`,
 );
+
+/**
+ * Removes the members of a tag set whose entries no longer exist, checking and removing in one
+ * step: a member re-written between a separate EXISTS and SREM would lose its tag, and a later
+ * invalidation of the tag would miss it. KEYS: tag set, members (one slot). Returns how many went.
+ */
+export const PRUNE_TAG_SET = new RedisScript(
+  'pruneTagSet',
+  `local removed = 0
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 0 then removed = removed + redis.call('SREM', KEYS[1], KEYS[i]) end
+end
+return removed`,
+);

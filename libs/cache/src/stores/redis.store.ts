@@ -11,7 +11,7 @@ import type {
   StoredKeyInfo,
 } from './cache-store.interface';
 import type { RedisClient, RedisConnections } from './redis-connection.factory';
-import { BEGIN_LOAD, DELETE_KEY, GUARDED_SET, INCR_WITH_TTL, INVALIDATE_TAGS, RELEASE_LOCK } from './redis-scripts';
+import { BEGIN_LOAD, DELETE_KEY, GUARDED_SET, INCR_WITH_TTL, INVALIDATE_TAGS, PRUNE_TAG_SET, RELEASE_LOCK } from './redis-scripts';
 
 /**
  * How long key and tag versions outlive their last bump. A load that runs longer than this
@@ -208,7 +208,7 @@ export class RedisCacheStore implements CacheStore {
   /**
    * Removes tag-set members whose entries are gone (expired or evicted by Redis): tag sets
    * only lose members on invalidation, so without this they grow with every key ever written
-   * under the tag. SSCAN and EXISTS in batches; a set left empty disappears by itself.
+   * under the tag. SSCAN in batches, EXISTS and SREM in one script per batch; a set left empty disappears by itself.
    */
   async pruneTagSets(): Promise<{ tagSets: number; deadMembers: number }> {
     let tagSets = 0;
@@ -221,12 +221,9 @@ export class RedisCacheStore implements CacheStore {
           const [next, members] = await node.sscan(setKey, cursor, 'COUNT', PRUNE_BATCH);
           cursor = next;
           if (members.length === 0) continue;
-          // Members share the set's hash slot (the org's hash tag): one node answers for all of them.
-          const pipeline = node.pipeline();
-          for (const member of members) pipeline.exists(member);
-          const exists = (await pipeline.exec()) ?? [];
-          const dead = members.filter((_, i) => exists[i]?.[0] === null && Number(exists[i]?.[1]) === 0);
-          if (dead.length > 0) deadMembers += await node.srem(setKey, ...dead);
+          // Members share the set's hash slot (the org's hash tag), so one script on this node
+          // checks and removes them atomically against writes re-adding them.
+          deadMembers += Number(await PRUNE_TAG_SET.run(node, [setKey, ...members], []));
         } while (cursor !== '0');
       }
     });
