@@ -9,6 +9,8 @@
 //   npm run bench                 full run (~9 min), writes apps/bench/results/latest.{json,md}
 //   npm run bench -- --quick      < 1 min, proves the harness works: results/quick.{json,md}
 //   npm run bench -- --no-build   use dist/ as it is (by default it is rebuilt when a source is newer)
+//   npm run bench -- --head       measure the last commit, not the working tree: export HEAD to a
+//                                 temporary folder (git archive), build and run there
 //
 // Processes (each stopped by its PID however the run ends):
 //   main   defaults (L1 + Redis)     rows: ceiling, uncached query, L1 hit, miss path, peer
@@ -18,7 +20,7 @@
 //   second defaults, main's prefix   the stampede's second instance
 // This machine may have 2 cores: the load generator, the server under load, Redis and Postgres
 // share them. Nothing is pinned; compare rows of one run, not runs of different machines.
-const { execFile } = require('node:child_process');
+const { execFile, spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -35,7 +37,7 @@ const { evaluateTargets, renderText, renderMarkdown } = require('./lib/report');
 const { seed } = require('./lib/seed');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const RESULTS_DIR = path.join(__dirname, 'results');
+const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, 'results');
 
 const QUICK = process.argv.includes('--quick');
 const BUILD = !process.argv.includes('--no-build');
@@ -51,6 +53,7 @@ const cleanup = new Cleanup(log);
 const registry = new ProcessRegistry();
 
 async function main() {
+  if (process.argv.includes('--head')) return runOnHead();
   let stopping = false;
   const onSignal = (signal) => {
     if (stopping) return;
@@ -145,6 +148,28 @@ async function main() {
     return 1;
   }
   return 0;
+}
+
+/** --head: the same bench, run from an export of HEAD, so uncommitted work neither breaks nor skews it. */
+async function runOnHead() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nest-cache-bench-head-'));
+  try {
+    const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+    const exported = spawnSync('sh', ['-c', 'git archive --format=tar HEAD | tar -x -C "$1"', 'sh', dir], { cwd: ROOT, stdio: 'inherit' });
+    if (exported.status !== 0) throw new Error('git archive HEAD failed');
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    log(`measuring commit ${commit}, exported to ${dir}`);
+    const args = process.argv.slice(2).filter((arg) => arg !== '--head');
+    const child = spawn(process.execPath, [path.join(dir, 'apps', 'bench', 'run.js'), ...args], {
+      cwd: dir,
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_SOURCE_COMMIT: commit, BENCH_RESULTS_DIR: RESULTS_DIR },
+    });
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+    return await new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function runMicro(redisUrl) {

@@ -1,7 +1,7 @@
 'use strict';
 // Starts the bench variant of the API (dist/apps/bench/src/main.js) as a child process and
-// stops it by its PID. Production mode: NODE_ENV=production, LOG_LEVEL=warn (no per-request
-// logging), loopback only.
+// stops it by its PID. Production mode: NODE_ENV=production, LOG_LEVEL=warn, LOG_REQUESTS=false
+// (no per-request logging), loopback only.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { stopChild } = require('../../../scripts/lib/redis-process');
@@ -19,7 +19,18 @@ const running = new Set();
 async function startApi({ name, env, log }) {
   const child = spawn(process.execPath, [ENTRY], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      LOG_REQUESTS: 'false', // no per-request log line
+      // The rate-limit guard stays (it is middleware every request pays: a Redis INCR per request)
+      // but with a budget no run reaches, so no row measures 429s.
+      RATE_LIMIT_LIMIT: '1000000000',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -36,7 +47,7 @@ async function startApi({ name, env, log }) {
     for (const line of String(chunk).split('\n')) {
       if (!line.trim() || line.startsWith('BENCH_LISTENING')) continue;
       const plain = line.replace(/\x1b\[[0-9;]*m/g, '').trim();
-      if (/\b(WARN|ERROR)\b/.test(plain)) warnings.push(plain);
+      if (/\b(WARN|ERROR)\b|"level":(40|50|60)\b|"level":"(warn|error|fatal)"/.test(plain)) warnings.push(plain);
       log(`${name}: ${plain}`);
     }
   };

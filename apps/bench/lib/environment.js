@@ -51,6 +51,8 @@ function machineInfo(database) {
 
 /** The commit measured, and the files built from the working tree that differ from it. */
 function sourceState() {
+  // run.js --head runs from an export of HEAD, which has no .git: it passes the commit.
+  if (process.env.BENCH_SOURCE_COMMIT) return { commit: process.env.BENCH_SOURCE_COMMIT, uncommittedSources: [] };
   const git = (...args) => (spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout ?? '').trimEnd();
   const changed = git('status', '--porcelain', '--', ...BUILD_INPUTS)
     .split('\n')

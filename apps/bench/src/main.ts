@@ -3,26 +3,32 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { JSON_BODY_LIMIT, logLevelsUpTo } from '../../../src/app.setup';
+import { appConfig, type AppConfigType } from '../../../src/config/app.config';
 import { validateAppConfig } from '../../../src/config/app-config.validation';
+import { setupSwagger } from '../../../src/docs/swagger.setup';
+import { AppLogger, createRootLogger, pinoLevelFor } from '../../../src/logging/app-logger';
+import { requestLogging } from '../../../src/logging/request-logging';
+import { installShutdownSignals } from '../../../src/shutdown/graceful-shutdown';
 import { BenchAppModule } from './bench-app.module';
 
 /**
- * The bench variant of the API: `createApp()`'s set-up (pipes, body limit, shutdown hooks)
- * applied to BenchAppModule, which adds the bench routes to AppModule. createApp() takes no
- * module, so its six lines are repeated here; keep them in step with src/app.setup.ts.
+ * The bench variant of the API: src/app.setup.ts's createApp() and src/main.ts's start applied
+ * to BenchAppModule, which adds the bench routes to AppModule. createApp() takes no module, so
+ * its steps (logger, request-logging middleware, body limit, pipes, docs) are repeated here:
+ * keep them in step with src/app.setup.ts, or the bench measures another middleware stack.
  * Prints `BENCH_LISTENING <port>` once it serves, for the harness.
  */
 async function bootstrap(): Promise<void> {
-  const config = validateAppConfig(process.env);
-  const app = await NestFactory.create<NestExpressApplication>(BenchAppModule, {
-    bodyParser: false,
-    logger: logLevelsUpTo(config.logLevel),
-  });
+  const rootLogger = createRootLogger(pinoLevelFor(logLevelsUpTo(validateAppConfig(process.env).logLevel)));
+  const app = await NestFactory.create<NestExpressApplication>(BenchAppModule, { bodyParser: false, logger: new AppLogger(rootLogger) });
+  const config = app.get<AppConfigType>(appConfig.KEY);
   app.disable('x-powered-by');
+  app.use(requestLogging(rootLogger, config.logging.requests));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.enableShutdownHooks();
+  setupSwagger(app);
   await app.listen(config.port, '127.0.0.1');
+  installShutdownSignals(app, config.shutdownTimeoutMs);
   const { port } = app.getHttpServer().address() as AddressInfo;
   process.stdout.write(`BENCH_LISTENING ${port}\n`);
 }
