@@ -40,6 +40,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   });
   const config = app.get<AppConfigType>(appConfig.KEY);
   app.disable('x-powered-by');
+  // Behind a load balancer, req.ip (per-address rate limits, logs) comes from X-Forwarded-For
+  // only when TRUST_PROXY names it; otherwise a client could choose its own address.
+  app.set('trust proxy', config.trustProxy);
   // First, so every answer (also 404s, 413s and 429s) carries X-Request-Id and is logged.
   app.use(requestLogging(rootLogger, config.logging.requests));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });

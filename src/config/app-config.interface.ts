@@ -84,6 +84,11 @@ export interface AppConfig {
   cacheWarm: CacheWarmConfig;
   logging: LoggingConfig;
   rateLimit: RateLimitConfig;
+  /**
+   * Express `trust proxy` (TRUST_PROXY): which proxies may set X-Forwarded-For, so that
+   * per-address rate limits see clients, not the load balancer. false: none (the peer is the client).
+   */
+  trustProxy: boolean | number | string[];
   /** How long SIGTERM waits for in-flight requests before closing connections anyway (ms). */
   shutdownTimeoutMs: number;
 }

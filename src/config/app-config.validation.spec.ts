@@ -56,6 +56,7 @@ describe(validateAppConfig.name, () => {
       cacheWarm: { onStart: false, cron: '*/5 * * * *', concurrency: 4, jobTimeoutMs: 30_000 },
       logging: { requests: true },
       rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120 },
+      trustProxy: false,
       shutdownTimeoutMs: 10_000,
     });
   });
@@ -169,6 +170,11 @@ describe(validateAppConfig.name, () => {
     ['RATE_LIMIT_TTL_SECONDS', '0', 'RATE_LIMIT_TTL_SECONDS must be a positive integer (seconds)'],
     ['RATE_LIMIT_LIMIT', 'many', 'RATE_LIMIT_LIMIT must be a positive integer (requests per window)'],
     ['RATE_LIMIT_ANONYMOUS_LIMIT', '-1', 'RATE_LIMIT_ANONYMOUS_LIMIT must be a positive integer (requests per window)'],
+    [
+      'TRUST_PROXY',
+      'the load balancer',
+      'TRUST_PROXY must be true, false, a number of proxy hops (1-99) or a comma-separated list of addresses, subnets (CIDR), loopback, linklocal or uniquelocal',
+    ],
     ['SHUTDOWN_TIMEOUT_MS', 'soon', 'SHUTDOWN_TIMEOUT_MS must be a non-negative integer (milliseconds)'],
   ])('names %s=%j', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([message]);
@@ -196,6 +202,15 @@ describe(validateAppConfig.name, () => {
     ],
   ])('names the bad Redis setting in %j', (env, message) => {
     expect(problemsOf(env)).toEqual([message]);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['1', 1],
+    ['loopback, 10.0.0.0/8,fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+  ])('reads TRUST_PROXY=%j', (value, expected) => {
+    expect(validate({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
   it('requires ADMIN_TOKEN in production and never generates one there', () => {

@@ -51,6 +51,7 @@ export function validateAppConfig(env: Env, deps: ConfigValidationDeps = {}): Ap
     cacheWarm: readCacheWarm(reader),
     logging: readLogging(reader),
     rateLimit: readRateLimit(reader),
+    trustProxy: readTrustProxy(reader),
     shutdownTimeoutMs: reader.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0 }, 'a non-negative integer (milliseconds)'),
   };
   if (reader.problems.length > 0) throw new ConfigValidationError(reader.problems);
@@ -181,4 +182,22 @@ function readRateLimit(reader: EnvReader): RateLimitConfig {
     limit: reader.integer('RATE_LIMIT_LIMIT', 600, { min: 1 }, 'a positive integer (requests per window)'),
     anonymousLimit: reader.integer('RATE_LIMIT_ANONYMOUS_LIMIT', 120, { min: 1 }, 'a positive integer (requests per window)'),
   };
+}
+
+const PROXY_ADDRESS = /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/[0-9]{1,3})?)$/;
+
+function readTrustProxy(reader: EnvReader): AppConfig['trustProxy'] {
+  const value = reader.raw('TRUST_PROXY');
+  if (value === undefined) return false;
+  const lower = value.toLowerCase();
+  if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  if (['true', 'yes', 'on'].includes(lower)) return true;
+  if (/^[1-9][0-9]{0,1}$/.test(value)) return Number(value);
+  const addresses = value.split(',').map((part) => part.trim());
+  if (addresses.every((address) => PROXY_ADDRESS.test(address))) return addresses;
+  reader.problem(
+    'TRUST_PROXY',
+    'must be true, false, a number of proxy hops (1-99) or a comma-separated list of addresses, subnets (CIDR), loopback, linklocal or uniquelocal',
+  );
+  return false;
 }
