@@ -141,7 +141,7 @@ async function main() {
   fs.writeFileSync(path.join(RESULTS_DIR, `${base}.json`), JSON.stringify(results, null, 2) + '\n');
   fs.writeFileSync(path.join(RESULTS_DIR, `${base}.md`), renderMarkdown(results));
   process.stdout.write(renderText(results) + '\n');
-  log(`wrote ${path.relative(ROOT, path.join(RESULTS_DIR, base))}.{json,md} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
+  log(`wrote ${path.join(RESULTS_DIR, base)}.{json,md} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
   const broken = levels.flatMap((l) => l.rows).filter((row) => row.requests === 0 || row.errors > 0);
   if (broken.length > 0) {
     log(`rows with errors: ${broken.map((r) => r.label).join(', ')}`);
