@@ -137,7 +137,7 @@ describe('POST /cache/warm', () => {
     expect(again.body.jobs[0].outcome).toBe('ok');
     expect(runs).toBe(2);
   });
-  it('the Redis lease: SET NX PX with a token, held across instances, released only by its own holder', async () => {
+  it('the Redis lease: SET NX PX with a token, held across instances, extended and released only by its own holder', async () => {
     const [leaseA, leaseB] = [first.get(CacheLease), second.get(CacheLease)];
     const redis = new Redis(redisUrl());
     try {
@@ -147,6 +147,8 @@ describe('POST /cache/warm', () => {
       const pttl = await redis.pttl(leaseA.key('probe'));
       expect(pttl).toBeGreaterThan(55_000);
       expect(pttl).toBeLessThanOrEqual(60_000);
+      await expect(held!.extend(120_000)).resolves.toBe(true);
+      expect(await redis.pttl(leaseA.key('probe'))).toBeGreaterThan(60_000);
       await held!.release();
       expect(await redis.exists(leaseA.key('probe'))).toBe(0);
 
@@ -155,6 +157,7 @@ describe('POST /cache/warm', () => {
       await new Promise((resolve) => setTimeout(resolve, 80));
       const successor = await leaseB.acquire('short', 60_000);
       expect(successor).toBeDefined();
+      await expect(lapsed!.extend(60_000)).resolves.toBe(false);
       await lapsed!.release();
       expect(await leaseA.acquire('short', 60_000)).toBeUndefined();
       await successor!.release();

@@ -141,3 +141,10 @@ for i = 2, #KEYS do
 end
 return removed`,
 );
+
+/** Extends a lease only if the token still holds it. KEYS: lease. ARGV: token, ttl ms. */
+export const EXTEND_LEASE = new RedisScript(
+  'extendLease',
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`,
+);

@@ -11,7 +11,7 @@ import type {
   StoredKeyInfo,
 } from './cache-store.interface';
 import type { RedisClient, RedisConnections } from './redis-connection.factory';
-import { BEGIN_LOAD, DELETE_KEY, GUARDED_SET, INCR_WITH_TTL, INVALIDATE_TAGS, PRUNE_TAG_SET, RELEASE_LOCK } from './redis-scripts';
+import { BEGIN_LOAD, DELETE_KEY, EXTEND_LEASE, GUARDED_SET, INCR_WITH_TTL, INVALIDATE_TAGS, PRUNE_TAG_SET, RELEASE_LOCK } from './redis-scripts';
 
 /**
  * How long key and tag versions outlive their last bump. A load that runs longer than this
@@ -198,6 +198,11 @@ export class RedisCacheStore implements CacheStore {
   /** Takes a lease (SET NX PX) held by `token`; false when someone else holds it. */
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
     return (await this.main.set(key, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+  }
+
+  /** Pushes a lease's expiry to `ttlMs` from now, only if `token` still holds it; false when it was lost. */
+  async extendLease(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return Number(await EXTEND_LEASE.run(this.main, [key], [token, Math.max(1, Math.ceil(ttlMs))])) === 1;
   }
 
   /** Gives a lease back only if `token` still holds it: a lease that expired and was taken by another stays theirs. */

@@ -23,6 +23,21 @@ describe(CacheLease.name, () => {
     expect(await sut.acquire('warm:a', 10_000)).toBeUndefined();
   });
 
+  it('is extended only by its own holder', async () => {
+    jest.useFakeTimers();
+    const sut = new CacheLease(memoryOnly, new CacheKeyBuilder('app'));
+    const held = await sut.acquire('warm:a', 1_000);
+    jest.advanceTimersByTime(900);
+    await expect(held!.extend(1_000)).resolves.toBe(true);
+    jest.advanceTimersByTime(900);
+    expect(await sut.acquire('warm:a', 1_000)).toBeUndefined(); // 1.8 s after it was taken, still held
+
+    jest.advanceTimersByTime(200);
+    const successor = await sut.acquire('warm:a', 1_000);
+    expect(successor).toBeDefined();
+    await expect(held!.extend(1_000)).resolves.toBe(false);
+  });
+
   it('lapses after its TTL, so a holder that died blocks no one for ever', async () => {
     jest.useFakeTimers();
     const sut = new CacheLease(memoryOnly, new CacheKeyBuilder('app'));

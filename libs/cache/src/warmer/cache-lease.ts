@@ -9,6 +9,8 @@ export interface HeldLease {
   readonly name: string;
   /** `redis`: every instance sharing the Redis is excluded; `local`: only this process. */
   readonly scope: 'redis' | 'local';
+  /** Pushes the expiry to `ttlMs` from now; false when the lease was lost (it lapsed and another took it). */
+  extend(ttlMs: number): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -16,7 +18,8 @@ export interface HeldLease {
  * A named lease that one holder at a time gets, for work only one instance should do (a warm
  * run). On Redis: `SET key token NX PX ttl`, released by a script that deletes the key only
  * while it still holds our token, so a holder whose lease ran out never frees a successor's.
- * The TTL bounds how long a crashed holder blocks the others. Without a usable Redis (the
+ * The TTL bounds how long a crashed holder blocks the others; a live holder renews it
+ * (`extend`) for as long as its work runs. Without a usable Redis (the
  * in-process store, or the circuit open) the lease is an in-process lock: instances are then
  * not excluded from each other, which is acceptable for work whose writes stay local anyway.
  */
@@ -38,7 +41,12 @@ export class CacheLease {
       const key = this.key(name);
       try {
         if (!(await remote.acquireLease(key, token, ttlMs))) return undefined;
-        return { name, scope: 'redis', release: once(() => remote.releaseLease(key, token).then(() => undefined)) };
+        return {
+          name,
+          scope: 'redis',
+          extend: (ttl) => remote.extendLease(key, token, ttl).catch(() => false),
+          release: once(() => remote.releaseLease(key, token).then(() => undefined)),
+        };
       } catch (error) {
         this.logger.warn(`Redis lease ${name} unavailable (${error instanceof Error ? error.message : String(error)}): using an in-process lock`);
       }
@@ -58,6 +66,12 @@ export class CacheLease {
     return {
       name,
       scope: 'local',
+      extend: async (ttl) => {
+        const current = this.local.get(name);
+        if (current?.token !== token) return false;
+        current.expiresAt = Date.now() + ttl;
+        return true;
+      },
       release: once(async () => {
         if (this.local.get(name)?.token === token) this.local.delete(name);
       }),

@@ -8,6 +8,7 @@ import { CacheWarmerService, UnknownWarmJobError } from './cache-warmer.service'
 class FakeLease {
   readonly held = new Set<string>();
   readonly released: string[] = [];
+  readonly extended: string[] = [];
 
   async acquire(name: string): Promise<HeldLease | undefined> {
     if (this.held.has(name)) return undefined;
@@ -15,6 +16,10 @@ class FakeLease {
     return {
       name,
       scope: 'local',
+      extend: async () => {
+        this.extended.push(name);
+        return true;
+      },
       release: async () => {
         this.held.delete(name);
         this.released.push(name);
@@ -111,6 +116,9 @@ describe(CacheWarmerService.name, () => {
     expect(report).toMatchObject({ name: 'slow', outcome: 'failed', reason: 'timed out after 1000 ms' });
     expect(signal.aborted).toBe(true);
     expect(lease.held.has('warm:slow')).toBe(true);
+    const renewals = lease.extended.length;
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(lease.extended.length).toBeGreaterThan(renewals); // still renewed while it runs
     finish();
     await sut.drain(100);
     expect(lease.held.has('warm:slow')).toBe(false);

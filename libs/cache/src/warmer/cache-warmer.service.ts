@@ -13,14 +13,15 @@ export class UnknownWarmJobError extends Error {
   }
 }
 
-/** Extra time a lease outlives its job's timeout, so it is never released by expiry while the job is still inside its time. */
+/** Extra time a lease outlives its job's timeout before renewal, so a renewal late by a few ms never loses it. */
 const LEASE_MARGIN_MS = 5_000;
 
 /**
  * Runs warm jobs: each under a lease named after it (one instance at a time across every
  * instance sharing Redis; the others report `skipped`), at most `concurrency` at once, each
- * bounded by `jobTimeoutMs` (reported `failed`, its signal aborted). A job that overruns keeps
- * its lease until it really ends, so no other instance starts the same work alongside it.
+ * bounded by `jobTimeoutMs` (reported `failed`, its signal aborted). The lease is renewed while
+ * the job runs and given back when it really ends, so no other instance starts the same work
+ * alongside it; if this process dies, the lease lapses after the timeout plus 5 s.
  */
 @Injectable()
 export class CacheWarmerService {
@@ -72,16 +73,22 @@ export class CacheWarmerService {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     if (!this.cache.enabled) return { name, outcome: 'skipped', durationMs: 0, keysWritten: 0, reason: 'caching is disabled' };
-    const held = await this.lease.acquire(`warm:${name}`, this.options.jobTimeoutMs + LEASE_MARGIN_MS);
+    const leaseTtlMs = this.options.jobTimeoutMs + LEASE_MARGIN_MS;
+    const held = await this.lease.acquire(`warm:${name}`, leaseTtlMs);
     if (held === undefined) return { name, outcome: 'skipped', durationMs: elapsed(), keysWritten: 0, reason: 'lease held by another instance' };
+    // Renewed while the job runs, also past its timeout: a job that ignores its abort signal
+    // must still never run beside the same job on another instance.
+    const renewal = setInterval(() => void held.extend(leaseTtlMs), Math.max(1, Math.floor(leaseTtlMs / 3)));
+    renewal.unref();
 
     const abort = new AbortController();
     const execution = Promise.resolve().then(() => job({ org, signal: abort.signal }));
     // The lease is given back when the job really ends, also when that is after its timeout.
-    const settled = execution.then(
-      () => held.release(),
-      () => held.release(),
-    );
+    const end = (): Promise<void> => {
+      clearInterval(renewal);
+      return held.release();
+    };
+    const settled = execution.then(end, end);
     this.running.add(settled);
     void settled.finally(() => this.running.delete(settled));
 
