@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CacheAdminModule } from './cache-admin/cache-admin.module';
+import { CacheUiModule } from './cache-ui/cache-ui.module';
 import { AvailabilityModule } from './availability/availability.module';
 import { CommonModule } from './common/common.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -44,6 +45,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     AdminModule,
     CacheAdminModule,
+    CacheUiModule,
     UsersModule,
     OrdersModule,
     AvailabilityModule,
