@@ -19,8 +19,8 @@ let database: TestDatabase;
 let redis: RedisServerHandle;
 const apps: NestExpressApplication[] = [];
 
-async function startApp(prefix: string): Promise<NestExpressApplication> {
-  for (const name of Object.keys(process.env)) if (/^(REDIS_|CACHE_|DATABASE_|LOG_|RATE_LIMIT_)/.test(name)) delete process.env[name];
+async function startApp(prefix: string, extra: Record<string, string> = {}): Promise<NestExpressApplication> {
+  for (const name of Object.keys(process.env)) if (/^(REDIS_|CACHE_|DATABASE_|LOG_|RATE_LIMIT_|TRUST_PROXY$)/.test(name)) delete process.env[name];
   Object.assign(process.env, {
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: databaseKind() === 'pglite' ? '1' : '4',
@@ -31,6 +31,7 @@ async function startApp(prefix: string): Promise<NestExpressApplication> {
     RATE_LIMIT_LIMIT: String(LIMIT),
     RATE_LIMIT_ANONYMOUS_LIMIT: String(ANONYMOUS_LIMIT),
     RATE_LIMIT_TTL_SECONDS: String(WINDOW_SECONDS),
+    ...extra,
   });
   const app = await (await createApp({ logger: false, abortOnError: false })).init();
   apps.push(app);
@@ -113,6 +114,21 @@ describe('rate limits', () => {
     }
     const limited = await request(a.getHttpServer()).get('/api/v1/users').set(...bearer('unknown-key')).expect(429);
     expect(limited.headers['retry-after']).toBeDefined();
+  });
+
+  it('count clients behind a trusted proxy by X-Forwarded-For, and ignore the header from anyone else', async () => {
+    const proxied = await startApp(`rl-${randomBytes(4).toString('hex')}`, { TRUST_PROXY: 'loopback' });
+    for (let i = 0; i < ANONYMOUS_LIMIT; i++) {
+      await request(proxied.getHttpServer()).get('/demo/items/1').set('X-Forwarded-For', '203.0.113.7').expect(200);
+    }
+    await request(proxied.getHttpServer()).get('/demo/items/1').set('X-Forwarded-For', '203.0.113.7').expect(429);
+    await request(proxied.getHttpServer()).get('/demo/items/1').set('X-Forwarded-For', '203.0.113.8').expect(200);
+
+    const direct = await startApp(`rl-${randomBytes(4).toString('hex')}`);
+    for (let i = 0; i < ANONYMOUS_LIMIT; i++) {
+      await request(direct.getHttpServer()).get('/demo/items/1').set('X-Forwarded-For', `198.51.100.${i}`).expect(200);
+    }
+    await request(direct.getHttpServer()).get('/demo/items/1').set('X-Forwarded-For', '198.51.100.99').expect(429);
   });
 
   it('keep limiting in-process, and never fail a request, while Redis is down', async () => {
