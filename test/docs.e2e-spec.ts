@@ -107,5 +107,7 @@ describe('/docs', () => {
     }
     const init = await request(server).get('/docs/swagger-ui-init.js').expect(200);
     expect(init.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1|localhost)/);
+    // No validator badge: Swagger UI would send the document to validator.swagger.io.
+    expect(init.text).toMatch(/"validatorUrl":\s*null/);
   });
 });

@@ -24,7 +24,11 @@ export function setupSwagger(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A tenant API key or the operator token' }, 'bearer')
     .build();
   const document = withDefaults(SwaggerModule.createDocument(app, config));
-  SwaggerModule.setup(DOCS_PATH, app, document, { customSiteTitle: 'nest-cache-platform API' });
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    customSiteTitle: 'nest-cache-platform API',
+    // Swagger UI would otherwise send the document to validator.swagger.io for its badge.
+    swaggerOptions: { validatorUrl: null },
+  });
   return document;
 }
 
