@@ -1,0 +1,276 @@
+// The operator dashboard (/cache/ui) in a real browser: Debian's Chromium driven by
+// playwright-core against the app as users start it, on the rig's Redis (keys under a prefix of
+// this suite's own). Each test opens its own tab and signs in; keys are seeded per test under an
+// organization of its own.
+import { CacheService } from '@app/cache';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import request from 'supertest';
+import { createHarness, createOrg, type Harness, OPERATOR_TOKEN } from './api-harness';
+import { type Browser, launchChromium, openPage, outsideRequests, type WatchedPage } from './cache-ui-browser';
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const SCREENSHOT = join(__dirname, '..', '.test-output', 'cache-ui.png');
+const XSS = '<img src=x onerror=alert(1)>';
+const BROWSER_TEST_MS = 60_000;
+
+let harness: Harness;
+let app: NestExpressApplication;
+let cache: CacheService;
+let browser: Browser;
+let baseUrl: string;
+let watched: WatchedPage | undefined;
+
+const uniqueOrg = (name: string) => `ui-${name}-${randomBytes(3).toString('hex')}`;
+
+beforeAll(async () => {
+  // The browser first: without it the suite fails here, with the install command, before any app starts.
+  browser = await launchChromium();
+  harness = await createHarness({ redis: true });
+  app = await harness.start();
+  await app.listen(0, '127.0.0.1');
+  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  cache = app.get(CacheService);
+}, BROWSER_TEST_MS);
+
+afterAll(async () => {
+  await browser?.close();
+  await harness?.close();
+});
+
+afterEach(async () => {
+  if (watched === undefined) return;
+  const { requests, dialogs } = watched;
+  await watched.page.close();
+  watched = undefined;
+  expect(requests.length).toBeGreaterThan(0);
+  expect(outsideRequests(requests)).toEqual([]);
+  expect(dialogs).toEqual([]);
+});
+
+async function open(): Promise<Page> {
+  watched = await openPage(browser.context);
+  await watched.page.goto(`${baseUrl}/cache/ui`);
+  return watched.page;
+}
+
+async function signIn(token = OPERATOR_TOKEN): Promise<Page> {
+  const page = await open();
+  await page.locator('#token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return page;
+}
+
+/** Confirms the page's own dialog (or cancels it) and waits for it to close. */
+async function answerConfirm(page: Page, confirm: boolean): Promise<void> {
+  await page.locator('#confirm[open]').waitFor();
+  await page.locator(confirm ? '#confirm-ok' : '#confirm-cancel').click();
+  await page.locator('#confirm[open]').waitFor({ state: 'detached' });
+}
+
+async function searchKeys(page: Page, pattern: string, count = 100): Promise<void> {
+  await page.locator('#key-pattern').fill(pattern);
+  await page.locator('#key-count').fill(String(count));
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#key-page').filter({ hasText: /^Page 1:/ }).waitFor();
+}
+
+async function listedKeys(page: Page): Promise<string[]> {
+  return page.locator('#key-list button').allTextContents();
+}
+
+describe('/cache/ui', () => {
+  it('serves the page and its assets from the app with the CSP, and no inline script', async () => {
+    const server = app.getHttpServer();
+    const page = await request(server).get('/cache/ui').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toBe(CSP);
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/); // every script has a src
+    expect(page.text).not.toMatch(/\son[a-z]+=|style=/i); // no inline handlers or styles
+    const references = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(references.filter((url) => !url.startsWith('/cache/ui/') && !url.startsWith('data:'))).toEqual([]);
+    for (const asset of references.filter((url) => url.startsWith('/cache/ui/'))) {
+      const served = await request(server).get(asset);
+      expect([asset, served.status, served.headers['content-security-policy']]).toEqual([asset, 200, CSP]);
+    }
+    await request(server).get('/cache/ui/app.js').expect('content-type', /^text\/javascript/);
+    await request(server).get('/cache/ui/package.json').expect(404);
+    await request(server).get('/cache/ui/..%2F..%2Fpackage.json').expect(404);
+  });
+
+  it('refuses a wrong token and a tenant key with "Wrong token", and keeps neither', async () => {
+    const tenant = await createOrg(app, 'UiTenant');
+    const page = await signIn('not-the-operator-token');
+    await page.locator('#sign-in-error').filter({ hasText: 'Wrong token' }).waitFor();
+    expect(await page.locator('#dashboard').isHidden()).toBe(true);
+
+    await page.locator('#token').fill(tenant.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#sign-in-error').filter({ hasText: 'Wrong token' }).waitFor();
+    expect(await page.evaluate('JSON.stringify(sessionStorage)')).toBe('{}');
+    expect(watched?.requests.every((url) => !url.includes(tenant.apiKey) && !url.includes('not-the-operator'))).toBe(true);
+  }, BROWSER_TEST_MS);
+
+  it('signs in, shows health, a drawn hit-ratio chart, per-namespace and per-org stats and the report', async () => {
+    const org = uniqueOrg('stats');
+    const page = await signIn();
+    await page.locator('#health-status').filter({ hasText: 'healthy' }).waitFor();
+    expect(await page.locator('#health-store').textContent()).toBe('redis');
+    expect(await page.locator('#health-mode').textContent()).toBe('standalone');
+    expect(await page.locator('#health-fallback').textContent()).toBe('inactive');
+    expect(await page.locator('#health-latency').textContent()).toMatch(/^\d+(\.\d)? ms$/);
+    // The token is in this tab's sessionStorage, never in the URL.
+    expect(await page.evaluate("sessionStorage.getItem('cache-ui.operator-token')")).toBe(OPERATOR_TOKEN);
+    expect(page.url()).toBe(`${baseUrl}/cache/ui`);
+
+    // Reads between polls: each poll adds a point (hit ratio and rate over the interval).
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20; i++) await cache.getOrSet(`item-${i % 5}`, () => ({ i }), { org, namespace: 'ui-demo', ttlMs: 60_000 });
+      await page.waitForFunction(`Number(document.getElementById('chart').dataset.points) >= ${round + 1}`, undefined, { timeout: 10_000 });
+    }
+    // Page-side code as a string: the Node typecheck has no DOM types.
+    const drawnPixels = await page.evaluate(`(() => {
+      const canvas = document.querySelector('#chart canvas');
+      if (canvas === null) return -1;
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let drawn = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) drawn++;
+      return drawn;
+    })()`);
+    expect(drawnPixels).toBeGreaterThan(1000);
+
+    const namespaceRow = page.locator('#namespaces tr[data-name="ui-demo"]');
+    await namespaceRow.waitFor();
+    const cells = await namespaceRow.locator('td').allTextContents();
+    expect(cells[0]).toBe('ui-demo');
+    expect(Number(cells[1])).toBeGreaterThan(0); // hits
+    expect(cells[3]).toMatch(/ %$/);
+    await page.locator(`#orgs tr[data-name="${org}"]`).waitFor();
+    await page.locator('#report-status').filter({ hasText: /^(ok|warning|critical)$/ }).waitFor();
+    expect(await page.locator('#recommendations li, #alerts li').count()).toBeGreaterThan(0);
+
+    // The screenshot of a dashboard in use: a key opened and a warm run's outcome.
+    await searchKeys(page, `${org}:ui-demo:*`);
+    await page.locator('#key-list button').first().click();
+    await page.locator('#key-detail').waitFor();
+    await page.getByRole('button', { name: 'Warm…' }).click();
+    await answerConfirm(page, true);
+    await page.locator('#warm-result').filter({ hasText: /^Ran \d+ job/ }).waitFor({ timeout: 20_000 });
+    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  }, BROWSER_TEST_MS);
+
+  it('searches keys page by page along the SCAN cursor, shows a key and deletes it after confirmation', async () => {
+    const org = uniqueOrg('keys');
+    const ids = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+    for (const id of ids) await cache.set(id, { id }, { org, namespace: 'users', ttlMs: 120_000, tags: [`user:${id}`, 'users'] });
+    const page = await signIn();
+
+    await searchKeys(page, `${org}:users:*`, 3);
+    const seen = new Set(await listedKeys(page));
+    for (let pages = 1; (await page.locator('#key-next').isVisible()) && pages < 100; pages++) {
+      await page.locator('#key-next').click();
+      await page.locator('#key-page').filter({ hasText: new RegExp(`^Page ${pages + 1}:`) }).waitFor();
+      for (const key of await listedKeys(page)) seen.add(key);
+    }
+    expect(await page.locator('#key-page').textContent()).toMatch(/end of the scan/);
+    expect([...seen].sort()).toEqual(ids.map((id) => `${org}:users:${id}`).sort());
+
+    const key = `${org}:users:user-3`;
+    await searchKeys(page, key);
+    await page.locator('#key-list button', { hasText: key }).click();
+    await page.locator('#key-detail-name').filter({ hasText: key }).waitFor();
+    expect(await page.locator('#key-ttl').textContent()).toMatch(/^\d+ (s|min)$/);
+    expect(await page.locator('#key-size').textContent()).toMatch(/^\d+ B$/);
+    expect(await page.locator('#key-encoding').textContent()).toMatch(/^json/);
+    expect(await page.locator('#key-tags').textContent()).toBe('user:user-3, users');
+
+    await page.getByRole('button', { name: 'Delete key' }).click();
+    await answerConfirm(page, false);
+    expect(await cache.get('user-3', { org, namespace: 'users' })).toEqual({ id: 'user-3' });
+    await page.getByRole('button', { name: 'Delete key' }).click();
+    await answerConfirm(page, true);
+    await page.locator('#key-result').filter({ hasText: `Deleted ${key}` }).waitFor();
+    expect(await cache.get('user-3', { org, namespace: 'users' })).toBeUndefined();
+    expect(await listedKeys(page)).toEqual([]);
+  }, BROWSER_TEST_MS);
+
+  it('invalidates a tag after confirmation, and its keys are gone from the search', async () => {
+    const org = uniqueOrg('tags');
+    for (const id of ['a', 'b', 'c']) await cache.set(id, id, { org, namespace: 'orders', ttlMs: 120_000, tags: ['ui-tagged'] });
+    await cache.set('kept', 'kept', { org, namespace: 'orders', ttlMs: 120_000, tags: ['other'] });
+    const page = await signIn();
+    await searchKeys(page, `${org}:orders:*`);
+    expect((await listedKeys(page)).sort()).toEqual(['a', 'b', 'c', 'kept'].map((id) => `${org}:orders:${id}`));
+
+    await page.locator('#invalidate-by').selectOption('tags');
+    await page.locator('#invalidate-value').fill('ui-tagged');
+    await page.locator('#invalidate-org').fill(org);
+    await page.getByRole('button', { name: 'Invalidate…' }).click();
+    expect(await page.locator('#confirm-message').textContent()).toBe(`Invalidate tags ui-tagged in organization ${org}?`);
+    await answerConfirm(page, true);
+    await page.locator('#invalidate-result.ok').filter({ hasText: 'Invalidated 3 key(s)' }).waitFor();
+
+    await searchKeys(page, `${org}:orders:*`);
+    expect(await listedKeys(page)).toEqual([`${org}:orders:kept`]);
+
+    // An error is shown too: an organization id the API refuses.
+    await page.locator('#invalidate-org').fill('not an org');
+    await page.getByRole('button', { name: 'Invalidate…' }).click();
+    await answerConfirm(page, true);
+    await page.locator('#invalidate-result.failed').filter({ hasText: /^Invalidation failed: 400/ }).waitFor();
+  }, BROWSER_TEST_MS);
+
+  it('warms now and shows each job with its outcome', async () => {
+    const page = await signIn();
+    await page.getByRole('button', { name: 'Warm…' }).click();
+    await answerConfirm(page, true);
+    await page.locator('#warm-result').filter({ hasText: /^Ran \d+ job/ }).waitFor({ timeout: 20_000 });
+    const rows = await page.locator('#warm-jobs-table tbody tr').all();
+    const outcomes = await Promise.all(rows.map(async (row) => [await row.getAttribute('data-job'), await row.getAttribute('data-outcome')]));
+    expect(outcomes.length).toBeGreaterThan(0);
+    for (const [job, outcome] of outcomes) expect([job, outcome]).toEqual([expect.any(String), expect.stringMatching(/^(ok|skipped|failed)$/)]);
+
+    await page.locator('#warm-jobs').fill('no-such-job');
+    await page.getByRole('button', { name: 'Warm…' }).click();
+    await answerConfirm(page, true);
+    await page.locator('#warm-result.failed').filter({ hasText: /^Warming failed: 400/ }).waitFor();
+  }, BROWSER_TEST_MS);
+
+  it('resets the stats after confirmation and the tables start over', async () => {
+    const org = uniqueOrg('reset');
+    const page = await signIn();
+    await cache.getOrSet('x', () => 1, { org, namespace: 'ui-reset', ttlMs: 60_000 });
+    await page.locator('#namespaces tr[data-name="ui-reset"]').waitFor({ timeout: 10_000 });
+
+    await page.getByRole('button', { name: 'Reset stats…' }).click();
+    await answerConfirm(page, true);
+    await page.locator('#reset-result.ok').filter({ hasText: /^Stats reset/ }).waitFor();
+    await page.locator('#namespaces tr[data-name="ui-reset"]').waitFor({ state: 'detached', timeout: 10_000 });
+    expect((await request(app.getHttpServer()).get('/cache/stats').set('authorization', `Bearer ${OPERATOR_TOKEN}`)).body.orgs[org]).toBeUndefined();
+  }, BROWSER_TEST_MS);
+
+  it('shows a key named like an HTML tag as text: nothing runs, the literal name is visible', async () => {
+    const org = uniqueOrg('xss');
+    await cache.set(XSS, 'value', { org, namespace: 'users', ttlMs: 120_000, tags: [XSS] });
+    const page = await signIn();
+    await searchKeys(page, `${org}:users:*`);
+    const key = `${org}:users:${XSS}`;
+    await page.getByText(key, { exact: true }).waitFor();
+    expect(await listedKeys(page)).toEqual([key]);
+    await page.locator('#key-list button').first().click();
+    await page.locator('#key-detail-name').filter({ hasText: key }).waitFor();
+    expect(await page.locator('#key-tags').textContent()).toBe(XSS);
+    expect(await page.locator('#keys-panel img').count()).toBe(0);
+    await page.waitForTimeout(300); // an onerror would fire as soon as the image failed
+    // afterEach asserts no dialog (alert) fired and no request left 127.0.0.1 (no GET /cache/ui/x).
+    expect(watched?.requests.some((url) => url.endsWith('/x'))).toBe(false);
+  }, BROWSER_TEST_MS);
+});
