@@ -13,10 +13,13 @@ export type HttpMiddleware = (request: IncomingMessage, response: ServerResponse
  * Headers are logged with credentials redacted (see REDACTED_PATHS).
  */
 export function requestLogging(logger: Logger, logRequests: boolean): HttpMiddleware {
+  if (!logRequests) {
+    // Only the id: pino-http's per-request work (child logger, timers, listeners) buys nothing here.
+    return (request, response, next) => runWithRequestId(assignRequestId(request, response), next);
+  }
   const http = pinoHttp({
     logger,
     genReqId: assignRequestId,
-    autoLogging: logRequests,
     customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
     // The URL without its query string: queries may carry search terms a tenant considers private.
     serializers: {
