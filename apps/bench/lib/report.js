@@ -130,7 +130,7 @@ function renderText(results) {
     'targets (reported, not asserted):',
     ...targetLines(results.targets),
     '',
-    `machine: ${machineLine(results.machine)}; load average ${results.loadAverage.before} before, ${results.loadAverage.after} after`,
+    `machine: ${machineLine(results.machine)}; load average ${results.loadAverage.before} before, ${results.loadAverage.max ?? '?'} at most, ${results.loadAverage.after} after`,
   ].join('\n');
 }
 
@@ -155,7 +155,7 @@ function renderMarkdown(results) {
     '',
     ...results.targets.map((t) => `- ${t.holds ? 'met' : '**missed**'}: ${t.target}: ${t.measured}`),
     '',
-    `Machine: ${machineLine(results.machine)}; 1-minute load average ${results.loadAverage.before} before the run, ${results.loadAverage.after} after.`,
+    `Machine: ${machineLine(results.machine)}; 1-minute load average ${results.loadAverage.before} before the run, ${results.loadAverage.max ?? '?'} at most during it, ${results.loadAverage.after} after.`,
     '',
     `Source: commit ${results.source.commit}` +
       (results.source.uncommittedSources.length > 0 ? ` plus uncommitted changes to ${results.source.uncommittedSources.join(', ')}.` : ', no uncommitted changes.'),
