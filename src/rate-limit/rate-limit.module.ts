@@ -1,19 +1,18 @@
 import { CacheService } from '@app/cache';
-import { Module } from '@nestjs/common';
+import { type ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { ExecutionContext } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { appConfig, type AppConfigType } from '../config/app.config';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
 
 /** Paths never limited: probes and scrapes must answer however busy a client is. */
-const UNLIMITED_PATHS = /^\/(health|metrics|docs)(\/|\?|$|-json)/;
+const UNLIMITED_PATHS = /^\/(health(\/|$)|metrics\/?$|docs(\/|-json$|-yaml$|$))/;
 
 function isUnlimited(context: ExecutionContext): boolean {
   const request = context.switchToHttp().getRequest<{ path?: string; url?: string }>();
-  return UNLIMITED_PATHS.test(request.path ?? request.url ?? '');
+  return UNLIMITED_PATHS.test(request.path ?? (request.url ?? '').split('?')[0]);
 }
 
 /**
