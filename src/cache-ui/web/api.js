@@ -24,7 +24,13 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls a /cache route; `accept` lists non-2xx statuses whose body is still the answer (health's 503). */
+/**
+ * Calls a /cache route; `accept` lists non-2xx statuses whose body is still the answer (health's 503).
+ * @param {string} method
+ * @param {string} path
+ * @param {{ body?: unknown, token?: string | null, accept?: number[] }} [options]
+ * @returns {Promise<any>}
+ */
 export async function callApi(method, path, { body, token = session.token(), accept = [] } = {}) {
   const headers = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;

@@ -10,6 +10,9 @@ const WINDOW_SECONDS = 10 * 60;
 /** Reads served: hits, stale hits and misses, the denominator of the API's hitRatio. */
 const served = (totals) => totals.hits + totals.stale + totals.misses;
 
+/** @type {typeof import('uplot')} */
+const uPlot = /** @type {any} */ (window).uPlot;
+
 export class RateChart {
   constructor(containerId) {
     this.container = byId(containerId);
@@ -17,7 +20,7 @@ export class RateChart {
     this.times = [];
     this.ratios = [];
     this.rates = [];
-    this.plot = new window.uPlot(this.options(), [this.times, this.ratios, this.rates], this.container);
+    this.plot = new uPlot(this.options(), [this.times, this.ratios, this.rates], this.container);
     window.addEventListener('resize', () => this.plot.setSize(this.size()));
   }
 
@@ -54,12 +57,13 @@ export class RateChart {
     return { width: Math.max(300, this.container.clientWidth), height: 240 };
   }
 
+  /** @returns {import('uplot').Options} */
   options() {
     return {
       ...this.size(),
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, ratio: { range: [0, 100] }, rate: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: { x: { time: true }, ratio: { range: /** @type {[number, number]} */ ([0, 100]) }, rate: { range: (_u, _min, max) => /** @type {[number, number]} */ ([0, Math.max(1, max * 1.1)]) } },
       series: [
         {},
         { label: 'Hit ratio %', scale: 'ratio', stroke: '#15803d', width: 2, fill: 'rgba(21, 128, 61, 0.08)', spanGaps: false },

@@ -1,7 +1,12 @@
 // DOM helpers. Data from the API (key names, tags, messages) only ever becomes text nodes or
 // textContent, never HTML: a key named `<img src=x onerror=...>` is shown as those characters.
 
-/** The element with this id; throws when the page lacks it (a bug in index.html, not input). */
+/**
+ * The element with this id; throws when the page lacks it (a bug in index.html, not input).
+ * Typed loosely (inputs, dialogs and tables alike): the ids are the page's own markup.
+ * @param {string} id
+ * @returns {any}
+ */
 export function byId(id) {
   const node = document.getElementById(id);
   if (node === null) throw new Error(`#${id} is missing from the page`);

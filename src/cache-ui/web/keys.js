@@ -34,6 +34,9 @@ export function initKeys(onError) {
     state.page = 0;
     byId('key-detail').hidden = true;
     setText('key-result', '');
+    setText('key-page', 'Searching…');
+    list.replaceChildren();
+    next.hidden = true;
     void whileBusy(form, loadPage);
   });
 
