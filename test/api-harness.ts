@@ -76,7 +76,7 @@ interface PgPool {
  * With PGlite only, each instance closes its connection whenever it hands it back (pg-pool's
  * `maxUses: 1`); the one left idle by start-up is taken and handed back once to close it.
  */
-async function releaseConnectionsAfterUse(app: NestExpressApplication): Promise<void> {
+export async function releaseConnectionsAfterUse(app: NestExpressApplication): Promise<void> {
   const pool = (app.get(DataSource).driver as unknown as { master: PgPool }).master;
   pool.options.maxUses = 1;
   (await pool.connect()).release();

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { createApp } from '../src/app.setup';
-import { bearer, createOrg, OPERATOR_TOKEN, type TestOrg } from './api-harness';
+import { bearer, createOrg, OPERATOR_TOKEN, releaseConnectionsAfterUse, type TestOrg } from './api-harness';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { databaseKind } from './support/env';
 import { startRedisServer, type RedisServerHandle } from './support/redis-server';
@@ -34,6 +34,7 @@ async function startApp(prefix: string, extra: Record<string, string> = {}): Pro
     ...extra,
   });
   const app = await (await createApp({ logger: false, abortOnError: false })).init();
+  if (databaseKind() === 'pglite') await releaseConnectionsAfterUse(app);
   apps.push(app);
   return app;
 }
