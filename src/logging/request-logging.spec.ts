@@ -52,6 +52,22 @@ describe(requestLogging.name, () => {
     expect(JSON.stringify(lines.records)).not.toMatch(/sk_live_secret|sid=abc|secret-term/);
   });
 
+  it('logs a 5xx answer at error level without a made-up stack', async () => {
+    const lines = new Lines();
+    const middleware = requestLogging(createRootLogger('info', lines), true);
+    const sut = await serve((req, res) =>
+      middleware(req, res, () => {
+        res.statusCode = 503;
+        res.end('down');
+      }),
+    );
+    server = sut.server;
+    await fetch(`${sut.url}/health/ready`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.records).toEqual([expect.objectContaining({ level: 50, msg: 'request failed with status 503', res: expect.objectContaining({ statusCode: 503 }) })]);
+    expect(lines.records[0]).not.toHaveProperty('err');
+  });
+
   it('writes no request line when request logging is off, but still sets the id', async () => {
     const lines = new Lines();
     const middleware = requestLogging(createRootLogger('info', lines), false);

@@ -21,6 +21,11 @@ export function requestLogging(logger: Logger, logRequests: boolean): HttpMiddle
     logger,
     genReqId: assignRequestId,
     customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
+    // A 5xx answer (a 503 readiness probe, say) is not an exception: pino-http would attach a
+    // made-up Error and its stack to every such line. Nest logs real exceptions itself.
+    customErrorObject: (_req, _res, error, value: Record<string, unknown>) =>
+      error.message.startsWith('failed with status code ') ? { ...value, err: undefined } : value,
+    customErrorMessage: (_req, res) => `request failed with status ${res.statusCode}`,
     // The URL without its query string: queries may carry search terms a tenant considers private.
     serializers: {
       req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
