@@ -39,6 +39,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // A warm run on the wall clock's 5-minute marks would turn a suite's expected MISS into a
     // HIT at random; the warmer's suite turns it on where it wants it.
     CACHE_WARM_CRON: 'off',
+    // Suites here claim read-your-writes and headers, not timeouts: on a loaded 2-core CI machine
+    // the production default of 50 ms opens the circuit breaker at random. Outage suites set their own.
+    REDIS_COMMAND_TIMEOUT_MS: '1000',
     ...options.env,
   };
   if (options.redis === true) env.REDIS_URL = redisUrl();
