@@ -63,7 +63,15 @@ export class RateChart {
       ...this.size(),
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, ratio: { range: /** @type {[number, number]} */ ([0, 100]) }, rate: { range: (_u, _min, max) => /** @type {[number, number]} */ ([0, Math.max(1, max * 1.1)]) } },
+      scales: {
+        // One point alone makes uPlot span 1000 days after it (a day in its ms units): show the minute before it.
+        x: {
+          time: true,
+          range: (u, min, max) => /** @type {[number, number]} */ (u.data[0].length === 1 ? [u.data[0][0] - 60, u.data[0][0]] : [min, max]),
+        },
+        ratio: { range: /** @type {[number, number]} */ ([0, 100]) },
+        rate: { range: (_u, _min, max) => /** @type {[number, number]} */ ([0, Math.max(1, max * 1.1)]) },
+      },
       series: [
         {},
         { label: 'Hit ratio %', scale: 'ratio', stroke: '#15803d', width: 2, fill: 'rgba(21, 128, 61, 0.08)', spanGaps: false },
