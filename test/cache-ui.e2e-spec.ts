@@ -226,7 +226,7 @@ describe('/cache/ui', () => {
     expect(await searchKeys(page, `${org}:users:*`)).not.toContain(key);
   }, BROWSER_TEST_MS);
 
-  it('invalidates a tag after confirmation, and its keys are gone from the search', async () => {
+  it('invalidates a tag, then an organization, after confirmation, and their keys are gone', async () => {
     const org = uniqueOrg('tags');
     for (const id of ['a', 'b', 'c']) await cache.set(id, id, { org, namespace: 'orders', ttlMs: 120_000, tags: ['ui-tagged'] });
     await cache.set('kept', 'kept', { org, namespace: 'orders', ttlMs: 120_000, tags: ['other'] });
@@ -242,6 +242,19 @@ describe('/cache/ui', () => {
     await page.locator('#invalidate-result.ok').filter({ hasText: 'Invalidated 3 key(s)' }).waitFor();
 
     expect(await searchKeys(page, `${org}:orders:*`)).toEqual([`${org}:orders:kept`]);
+
+    // By organization: every key of that one, no other's.
+    const neighbour = uniqueOrg('neighbour');
+    await cache.set('n', 'n', { org: neighbour, namespace: 'orders', ttlMs: 120_000 });
+    await page.locator('#invalidate-by').selectOption('org');
+    await page.getByRole('button', { name: 'Invalidate…' }).click();
+    expect(await page.locator('#confirm-message').textContent()).toBe(`Invalidate every key in organization ${org}?`);
+    await answerConfirm(page, true);
+    await page.locator('#invalidate-result.ok').filter({ hasText: 'Invalidated 1 key(s)' }).waitFor();
+    expect(await cache.get('kept', { org, namespace: 'orders' })).toBeUndefined();
+    expect(await cache.get('n', { org: neighbour, namespace: 'orders' })).toBe('n');
+    await page.locator('#invalidate-by').selectOption('tags');
+    await page.locator('#invalidate-value').fill('ui-tagged');
 
     // An error is shown too: an organization id the API refuses.
     await page.locator('#invalidate-org').fill('not an org');
