@@ -10,7 +10,7 @@ function setup(options: CacheWarmerOptions) {
       runs.push(trigger);
       return [];
     },
-    drain: async () => undefined,
+    stop: async () => undefined,
   } as unknown as CacheWarmerService;
   const registry = new SchedulerRegistry();
   const sut = new CacheWarmScheduler(warmer, registry, resolveCacheWarmerOptions(options));

@@ -41,8 +41,9 @@ export class CacheWarmScheduler implements OnApplicationBootstrap, BeforeApplica
       await this.cron.stop();
       if (this.registry.doesExist('cron', CACHE_WARM_CRON_JOB)) this.registry.deleteCronJob(CACHE_WARM_CRON_JOB);
     }
-    // Jobs still running use the database and Redis, which close after this hook.
-    await this.warmer.drain(5_000);
+    // Jobs still running use the database and Redis, which close after this hook: they are
+    // told to stop, no further job starts, and the hook waits (bounded) for them to end.
+    await this.warmer.stop(5_000);
   }
 
   /** Runs every job for every organization unless this instance's previous scheduled run is still going. */

@@ -124,6 +124,40 @@ describe(CacheWarmerService.name, () => {
     expect(lease.held.has('warm:slow')).toBe(false);
   });
 
+  it('on stop, aborts the running job, starts no other and waits for the running one to end', async () => {
+    const { sut, registry, lease } = setup({ concurrency: 1 });
+    const ran: string[] = [];
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    registry.register('a', ({ signal }) => {
+      ran.push('a');
+      started();
+      // A job's loop over organizations: it ends at its first check after the abort.
+      return new Promise<number>((resolve) => signal.addEventListener('abort', () => setTimeout(() => resolve(1), 20)));
+    });
+    registry.register('b', async () => void ran.push('b'));
+
+    const run = sut.run();
+    await running;
+    let stopped = false;
+    const stop = sut.stop(5_000).then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(stopped).toBe(false); // the aborted job is still finishing
+    await stop;
+
+    expect(lease.held.size).toBe(0);
+    const reports = await run;
+    expect(reports.map((r) => [r.name, r.outcome, r.reason])).toEqual([
+      ['a', 'ok', undefined],
+      ['b', 'skipped', 'the application is shutting down'],
+    ]);
+    expect(ran).toEqual(['a']);
+    expect(await sut.run()).toEqual([
+      { name: 'a', outcome: 'skipped', durationMs: 0, keysWritten: 0, reason: 'the application is shutting down' },
+      { name: 'b', outcome: 'skipped', durationMs: 0, keysWritten: 0, reason: 'the application is shutting down' },
+    ]);
+  });
+
   it('skips everything while caching is disabled', async () => {
     const { sut, registry } = setup({ enabled: false });
     registry.register('a', async () => 1);

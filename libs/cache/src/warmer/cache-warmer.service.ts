@@ -13,6 +13,8 @@ export class UnknownWarmJobError extends Error {
   }
 }
 
+const SHUTTING_DOWN = 'the application is shutting down';
+
 /** Extra time a lease outlives its job's timeout before renewal, so a renewal late by a few ms never loses it. */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -27,6 +29,9 @@ const LEASE_MARGIN_MS = 5_000;
 export class CacheWarmerService {
   private readonly logger = new Logger('CacheWarmer');
   private readonly running = new Set<Promise<unknown>>();
+  /** Signals of the jobs running now, aborted when the application stops. */
+  private readonly signals = new Set<AbortController>();
+  private stopping = false;
 
   constructor(
     private readonly registry: CacheWarmRegistry,
@@ -61,7 +66,18 @@ export class CacheWarmerService {
     return reports;
   }
 
-  /** Waits (bounded) for jobs still running, e.g. past their timeout, before shutdown closes what they use. */
+  /**
+   * For shutdown, before the database and Redis close: no job starts from now on (a run in
+   * progress reports the rest `skipped`), the running ones see their signal aborted so they
+   * stop at their next check, and this waits up to `timeoutMs` for them to end.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    for (const abort of this.signals) abort.abort(new Error('the application is shutting down'));
+    await this.drain(timeoutMs);
+  }
+
+  /** Waits (bounded) for jobs still running, e.g. past their timeout. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.running.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -73,19 +89,27 @@ export class CacheWarmerService {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     if (!this.cache.enabled) return { name, outcome: 'skipped', durationMs: 0, keysWritten: 0, reason: 'caching is disabled' };
+    if (this.stopping) return { name, outcome: 'skipped', durationMs: 0, keysWritten: 0, reason: SHUTTING_DOWN };
     const leaseTtlMs = this.options.jobTimeoutMs + LEASE_MARGIN_MS;
     const held = await this.lease.acquire(`warm:${name}`, leaseTtlMs);
     if (held === undefined) return { name, outcome: 'skipped', durationMs: elapsed(), keysWritten: 0, reason: 'lease held by another instance' };
+    if (this.stopping) {
+      // stop() came while the lease was being taken.
+      await held.release();
+      return { name, outcome: 'skipped', durationMs: elapsed(), keysWritten: 0, reason: SHUTTING_DOWN };
+    }
     // Renewed while the job runs, also past its timeout: a job that ignores its abort signal
     // must still never run beside the same job on another instance.
     const renewal = setInterval(() => void held.extend(leaseTtlMs), Math.max(1, Math.floor(leaseTtlMs / 3)));
     renewal.unref();
 
     const abort = new AbortController();
+    this.signals.add(abort);
     const execution = Promise.resolve().then(() => job({ org, signal: abort.signal }));
     // The lease is given back when the job really ends, also when that is after its timeout.
     const end = (): Promise<void> => {
       clearInterval(renewal);
+      this.signals.delete(abort);
       return held.release();
     };
     const settled = execution.then(end, end);
