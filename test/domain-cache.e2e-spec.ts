@@ -39,6 +39,9 @@ it('answers MISS then HIT with the cache headers, and 304 for a matching If-None
   expect(hit.headers['cache-status']).toBeDefined();
   expect(hit.headers.age).toBeDefined();
   expect(hit.headers.etag).toBe(miss.headers.etag);
+  // An answer for this key's organization: no shared cache may keep it, and a client revalidates each reuse.
+  expect(hit.headers['cache-control']).toBe('private, no-cache');
+  expect(hit.headers.vary).toMatch(/(^|, )Authorization(,|$)/);
   expect(hit.body).toEqual(miss.body);
   expect(notModified.text).toBe('');
 });

@@ -159,6 +159,9 @@ describe.each(stores)('HTTP cache on %s', (_name, storeOptions) => {
     expect(miss.headers['etag']).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
     expect(miss.headers['content-type']).toMatch(/^application\/json/);
     expect(miss.headers['age']).toBeUndefined();
+    // For this caller only, and revalidated by clients on every reuse (this cache's invalidations cannot reach theirs).
+    expect(miss.headers['cache-control']).toBe('private, no-cache');
+    expect(miss.headers['vary']).toBe('Authorization');
     expect(miss.body).toEqual({ org: 'acme', query: { a: '1' }, call: 1 });
 
     const hit = await get('/items?a=1').expect(200);
@@ -202,6 +205,7 @@ describe.each(stores)('HTTP cache on %s', (_name, storeOptions) => {
   it('varies by the headers the route names, and only those', async () => {
     const en = await get('/items/by-language').set('Accept-Language', 'en').set('User-Agent', 'a').expect(200);
     expect(en.headers['x-cache']).toBe('MISS');
+    expect(en.headers['vary']).toBe('Authorization, accept-language');
     const enAgain = await get('/items/by-language').set('Accept-Language', 'en').set('User-Agent', 'b').expect(200);
     expect(enAgain.headers['x-cache']).toBe('HIT');
     const fr = await get('/items/by-language').set('Accept-Language', 'fr').expect(200);
@@ -255,6 +259,8 @@ describe.each(stores)('HTTP cache on %s', (_name, storeOptions) => {
     const first = await get('/items/live').expect(200);
     const second = await get('/items/live').expect(200);
     expect(second.headers['x-cache']).toBe('BYPASS');
+    expect(second.headers['cache-control']).toBe('private, no-cache');
+    expect(second.headers['vary']).toBe('Authorization');
     expect(second.headers['cache-status']).toBe(`${prefix}; fwd=bypass`);
     expect([first.body, second.body]).toEqual([{ call: 1 }, { call: 2 }]);
   });

@@ -63,6 +63,12 @@ export interface CacheModuleOptions {
   invalidationAckTimeoutMs?: number;
   /** Max invalidations remembered during an outage and replayed on recovery (default 10 000). */
   outageJournalSize?: number;
+  /**
+   * Request headers that say who asks (the organization is derived from them), named in the
+   * `Vary` of every answer of a `@CacheRoute` route so no client-side cache reuses one
+   * caller's answer for another (default `['Authorization']`).
+   */
+  httpPrincipalHeaders?: readonly string[];
 }
 
 /** Options with every default applied; what the engine's parts receive. */
@@ -81,4 +87,5 @@ export interface ResolvedCacheOptions {
   circuitBreaker: { failureThreshold: number; probeIntervalMs: number };
   invalidationAckTimeoutMs: number;
   outageJournalSize: number;
+  httpPrincipalHeaders: readonly string[];
 }

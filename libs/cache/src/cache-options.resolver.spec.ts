@@ -20,6 +20,7 @@ describe(resolveCacheOptions.name, () => {
       circuitBreaker: { failureThreshold: 3, probeIntervalMs: 500 },
       invalidationAckTimeoutMs: 500,
       outageJournalSize: 10_000,
+      httpPrincipalHeaders: ['Authorization'],
     });
     expect(sut({})).toEqual(sut());
   });

@@ -27,6 +27,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
     },
     invalidationAckTimeoutMs: options.invalidationAckTimeoutMs ?? 500,
     outageJournalSize: options.outageJournalSize ?? 10_000,
+    httpPrincipalHeaders: options.httpPrincipalHeaders ?? ['Authorization'],
   };
   const problems: string[] = [];
   // Written as `!(x >= 0)`, not `x < 0`: NaN (e.g. a malformed number from the environment) fails every comparison.

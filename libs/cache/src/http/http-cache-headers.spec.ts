@@ -1,4 +1,4 @@
-import { ageSeconds, cacheStatusValue, strongEtag, xCacheValue } from './http-cache-headers';
+import { ageSeconds, cacheStatusValue, strongEtag, varyValue, xCacheValue } from './http-cache-headers';
 
 describe(cacheStatusValue.name, () => {
   const now = 1_000_000;
@@ -37,5 +37,18 @@ describe(strongEtag.name, () => {
     expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
     expect(strongEtag('{"a":1}')).toBe(etag);
     expect(strongEtag('{"a":2}')).not.toBe(etag);
+  });
+});
+
+describe(varyValue.name, () => {
+  it.each<[string | string[] | undefined, string[], string]>([
+    [undefined, ['Authorization', 'accept-language'], 'Authorization, accept-language'],
+    ['Origin', ['Authorization'], 'Origin, Authorization'],
+    ['origin, AUTHORIZATION', ['Authorization', 'Origin', 'x-tenant'], 'origin, AUTHORIZATION, x-tenant'],
+    [['Origin', 'Accept-Encoding'], ['Authorization'], 'Origin, Accept-Encoding, Authorization'],
+    ['*', ['Authorization'], '*'],
+    ['', [], ''],
+  ])('adds to %j the names %j once each', (existing, names, expected) => {
+    expect(varyValue(existing, names)).toBe(expected);
   });
 });

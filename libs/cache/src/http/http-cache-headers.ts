@@ -39,6 +39,28 @@ export function ageSeconds(createdAt: number, now: number): number {
   return Math.max(0, Math.floor((now - createdAt) / 1000));
 }
 
+/**
+ * A `Vary` value naming `names` besides what `existing` (a value set earlier, e.g. `Origin` by
+ * CORS) names already, each once whatever its case; `*` stays alone.
+ *
+ * @example
+ * varyValue('Origin', ['Authorization', 'origin']) // 'Origin, Authorization'
+ */
+export function varyValue(existing: string | number | readonly string[] | undefined, names: readonly string[]): string {
+  const listed = (Array.isArray(existing) ? existing.join(',') : existing === undefined ? '' : String(existing))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (listed.includes('*')) return '*';
+  const seen = new Set(listed.map((name) => name.toLowerCase()));
+  for (const name of names) {
+    if (seen.has(name.toLowerCase())) continue;
+    seen.add(name.toLowerCase());
+    listed.push(name);
+  }
+  return listed.join(', ');
+}
+
 /** A strong ETag of a serialized body: the quoted base64url SHA-256 of its bytes. */
 export function strongEtag(body: string): string {
   return `"${createHash('sha256').update(body).digest('base64url')}"`;

@@ -1,12 +1,14 @@
-import { Injectable, Logger, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, Logger, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { CacheContext } from '../cache-context';
 import { CacheMetadataAccessor } from '../cache-metadata.accessor';
+import type { ResolvedCacheOptions } from '../cache-options.interface';
+import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheService } from '../cache.service';
 import type { CacheRouteRequest } from './cache-route.decorator';
 import { storedAnswer, type StoredAnswer } from './http-cache-answer';
-import { ageSeconds, cacheStatusValue, xCacheValue, type HttpCacheOutcome } from './http-cache-headers';
+import { ageSeconds, cacheStatusValue, varyValue, xCacheValue, type HttpCacheOutcome } from './http-cache-headers';
 import { httpCacheId } from './http-cache-key';
 
 /**
@@ -15,6 +17,12 @@ import { httpCacheId } from './http-cache-key';
  * answer was made: `X-Cache`, `X-Cache-Key` (the key's public form), `Cache-Status`
  * (RFC 9211), `Age` on hits, and `ETag`. Answers that set cookies, fail, or are not 2xx JSON
  * are never stored. When the cache fails the answer is served uncached (X-Cache: BYPASS).
+ *
+ * Every answer of such a route is for its caller only, and this cache's invalidations cannot
+ * reach a browser's or a proxy's copy: it says `Cache-Control: private, no-cache` (unless the
+ * response has its own), so clients revalidate each reuse with `If-None-Match` (a 304 when
+ * nothing changed, which keeps read-your-writes), and `Vary` names the principal headers
+ * (`httpPrincipalHeaders`, `Authorization` by default) and the route's varied headers.
  *
  * The body leaves as the JSON string stored (with `Content-Type: application/json`), so a hit
  * is not serialized again; interceptors that reshape bodies belong inside this one. A request
@@ -33,6 +41,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     private readonly cache: CacheService,
     private readonly metadata: CacheMetadataAccessor,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -41,8 +50,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<CacheRouteRequest>();
     if (policy === undefined || request.method !== 'GET') return next.handle();
     const response = context.switchToHttp().getResponse<object>();
-    if (policy.kind === 'bypass' || !this.cache.enabled) return this.bypass(response, next);
+    if (policy.kind === 'bypass' || !this.cache.enabled) return this.bypass(response, next, policy.kind === 'cache' ? policy.options.varyHeaders : undefined);
     const route = policy.options;
+    this.describeAudience(response, route.varyHeaders);
     const org = CacheContext.org();
     let fullKey: string;
     let tags: readonly string[];
@@ -52,7 +62,8 @@ export class HttpCacheInterceptor implements NestInterceptor {
       tags = typeof route.tags === 'function' ? route.tags(request) : (route.tags ?? []);
     } catch (error) {
       this.logger.error(`No cache key for GET ${String(this.adapter.getRequestUrl(request))}, serving uncached: ${errorMessage(error)}`);
-      return this.bypass(response, next);
+      this.describe(response, 'bypass', undefined, 0, 0);
+      return next.handle();
     }
 
     // An answer that must not be stored is handed back out of band: the engine gets
@@ -88,9 +99,17 @@ export class HttpCacheInterceptor implements NestInterceptor {
     return this.adapterHost.httpAdapter;
   }
 
-  private bypass(response: object, next: CallHandler): Observable<unknown> {
+  private bypass(response: object, next: CallHandler, varyHeaders: readonly string[] | undefined): Observable<unknown> {
+    this.describeAudience(response, varyHeaders);
     this.describe(response, 'bypass', undefined, 0, 0);
     return next.handle();
+  }
+
+  /** Who an answer is for: its caller only (`private`, revalidated each reuse), per principal and varied header. */
+  private describeAudience(response: object, varyHeaders: readonly string[] | undefined): void {
+    if (this.adapter.getHeader(response, 'Cache-Control') === undefined) this.adapter.setHeader(response, 'Cache-Control', 'private, no-cache');
+    const names = varyHeaders === undefined || varyHeaders.length === 0 ? this.options.httpPrincipalHeaders : [...this.options.httpPrincipalHeaders, ...varyHeaders];
+    this.adapter.setHeader(response, 'Vary', varyValue(this.adapter.getHeader(response, 'Vary') as string | undefined, names));
   }
 
   private describe(response: object, outcome: HttpCacheOutcome, key: string | undefined, createdAt: number, expiresAt: number): void {
