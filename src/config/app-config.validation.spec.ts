@@ -50,7 +50,7 @@ describe(validateAppConfig.name, () => {
         l1Enabled: true,
         l1MaxEntries: 10_000,
         l1MaxBytes: 64 * 1024 * 1024,
-        compressionThresholdBytes: 1024,
+        compressionThresholdBytes: 16 * 1024,
         maxEntryBytes: 1024 * 1024,
       },
       cacheWarm: { onStart: false, cron: '*/5 * * * *', concurrency: 4, jobTimeoutMs: 30_000 },

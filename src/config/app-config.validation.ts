@@ -163,7 +163,7 @@ function readCache(reader: EnvReader): CacheConfig {
     l1MaxBytes: reader.integer('CACHE_L1_MAX_BYTES', 64 * MIB, { min: 1 }, positive('bytes')),
     compressionThresholdBytes: reader.integer(
       'CACHE_COMPRESSION_THRESHOLD_BYTES',
-      1024,
+      16 * 1024,
       { min: 0 },
       'a non-negative integer (bytes; 0 disables compression)',
     ),

@@ -18,7 +18,7 @@ describe(buildCacheOptions.name, () => {
       keyPrefix: 'app',
       defaultTtlMs: 300_000,
       l1: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
-      compressionThresholdBytes: 1024,
+      compressionThresholdBytes: 16 * 1024,
       maxEntryBytes: 1024 * 1024,
     });
     expect('redis' in sut).toBe(false);

@@ -45,7 +45,12 @@ export interface CacheModuleOptions {
   l1?: { enabled?: boolean; maxEntries?: number; maxBytes?: number; maxTtlMs?: number };
   /** TTLs are shortened by up to this fraction at random so keys written together expire apart (default 0.1). */
   ttlJitter?: number;
-  /** Payloads larger than this are compressed (default 1 KiB; 0 disables). */
+  /**
+   * Payloads larger than this are deflated (default 16 KiB, as Java's memcached clients do; 0
+   * disables). Below it compression costs more CPU per write and per L2 read (a zlib stream
+   * each: about 20 µs and 10 µs for 2 KB) than the transfer time it saves even at 1 Gbit/s;
+   * lower it when Redis memory is what is short.
+   */
   compressionThresholdBytes?: number;
   /** Payloads larger than this are not cached, with a warning (default 1 MiB). */
   maxEntryBytes?: number;

@@ -13,7 +13,7 @@ describe(resolveCacheOptions.name, () => {
       redis: undefined,
       l1: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, maxTtlMs: Number.POSITIVE_INFINITY },
       ttlJitter: 0.1,
-      compressionThresholdBytes: 1024,
+      compressionThresholdBytes: 16 * 1024,
       maxEntryBytes: 1024 * 1024,
       lock: { ttlMs: 10_000, waitMs: 5_000 },
       loaderSoftTimeoutMs: undefined,

@@ -17,7 +17,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
       maxTtlMs: options.l1?.maxTtlMs ?? Number.POSITIVE_INFINITY,
     },
     ttlJitter: options.ttlJitter ?? 0.1,
-    compressionThresholdBytes: options.compressionThresholdBytes ?? 1024,
+    compressionThresholdBytes: options.compressionThresholdBytes ?? 16 * 1024,
     maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
     lock: { ttlMs: options.lock?.ttlMs ?? 10_000, waitMs: options.lock?.waitMs ?? 5_000 },
     loaderSoftTimeoutMs: options.loaderSoftTimeoutMs,
