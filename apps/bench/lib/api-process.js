@@ -1,7 +1,8 @@
 'use strict';
 // Starts the bench variant of the API (dist/apps/bench/src/main.js) as a child process and
 // stops it by its PID. Production mode: NODE_ENV=production, LOG_LEVEL=warn, LOG_REQUESTS=false
-// (no per-request logging), loopback only.
+// (no per-request logging), loopback only. With BENCH_CPU_PROF_DIR set, each process runs under
+// `node --cpu-prof` and leaves <name>.cpuprofile there when it stops (open it in Chrome DevTools).
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { stopChild } = require('../../../scripts/lib/redis-process');
@@ -17,7 +18,9 @@ const running = new Set();
  * @returns {Promise<{ name: string, pid: number, port: number, baseUrl: string, stop(): Promise<void> }>}
  */
 async function startApi({ name, env, log }) {
-  const child = spawn(process.execPath, [ENTRY], {
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, ENTRY], {
     cwd: ROOT,
     env: {
       ...process.env,
