@@ -55,12 +55,34 @@ async function redisCommandCalls(redisPort) {
   return calls;
 }
 
-/** One load run of a row; records the Redis commands it caused per request, and for the miss path the loads. */
+/** CPU seconds redis-server has used (INFO cpu: its main thread and the rest, user and system). */
+async function redisCpuSeconds(redisPort) {
+  const info = String(await sendCommand({ port: redisPort, timeoutMs: 2000 }, 'INFO', 'cpu'));
+  const field = (name) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/** CPU µs the API process has used (the bench-only GET /bench/cpu). */
+async function apiCpuMicros(api) {
+  const usage = (await expectStatus(200, `${api.baseUrl}/bench/cpu`)).json();
+  return usage.userMicros + usage.systemMicros;
+}
+
+/**
+ * One load run of a row; records the Redis commands it caused per request, the CPU the API
+ * process and redis-server spent per request, and for the miss path the loads.
+ */
 async function loadRow(row, target, connections, durationSeconds, redisPort) {
   if (row.clearFirst) await expectStatus(204, `${row.api.baseUrl}/bench/cache/clear`, { method: 'POST' });
   const before = row.clearFirst ? (await expectStatus(200, `${row.api.baseUrl}/bench/stats`)).json() : undefined;
   const callsBefore = await redisCommandCalls(redisPort);
+  const [apiCpuBefore, redisCpuBefore] = [await apiCpuMicros(row.api), await redisCpuSeconds(redisPort)];
   const result = await runLoad({ url: row.api.baseUrl + row.path, connections, durationSeconds, headers: target.headers, pathsFile: row.pathsFile });
+  const [apiCpuAfter, redisCpuAfter] = [await apiCpuMicros(row.api), await redisCpuSeconds(redisPort)];
+  if (result.total > 0) {
+    result.apiCpuMicrosPerRequest = (apiCpuAfter - apiCpuBefore) / result.total;
+    result.redisCpuMicrosPerRequest = ((redisCpuAfter - redisCpuBefore) * 1e6) / result.total;
+  }
   const callsAfter = await redisCommandCalls(redisPort);
   result.redisCommandsPerRequest = {};
   for (const [command, calls] of Object.entries(callsAfter)) {

@@ -45,6 +45,16 @@ export class BenchController {
     return this.cache.stats().totals;
   }
 
+  /**
+   * CPU time this process has used (µs): the harness reads it around each load run, so every row
+   * also has a cost per request that other work on the machine hardly changes, unlike req/s.
+   */
+  @Get('cpu')
+  cpu(): { userMicros: number; systemMicros: number } {
+    const usage = process.cpuUsage();
+    return { userMicros: usage.user, systemMicros: usage.system };
+  }
+
   /** Empties this app's cache everywhere, so the miss path starts each round on cold keys. */
   @Post('cache/clear')
   @HttpCode(204)
