@@ -109,7 +109,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
   private describeAudience(response: object, varyHeaders: readonly string[] | undefined): void {
     if (this.adapter.getHeader(response, 'Cache-Control') === undefined) this.adapter.setHeader(response, 'Cache-Control', 'private, no-cache');
     const names = varyHeaders === undefined || varyHeaders.length === 0 ? this.options.httpPrincipalHeaders : [...this.options.httpPrincipalHeaders, ...varyHeaders];
-    this.adapter.setHeader(response, 'Vary', varyValue(this.adapter.getHeader(response, 'Vary') as string | undefined, names));
+    this.adapter.setHeader(response, 'Vary', varyValue(this.adapter.getHeader(response, 'Vary') as string | string[] | number | undefined, names));
   }
 
   private describe(response: object, outcome: HttpCacheOutcome, key: string | undefined, createdAt: number, expiresAt: number): void {
