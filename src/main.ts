@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, logLevelsUpTo } from './app.setup';
 import { validateAppConfig } from './config/app-config.validation';
 import { appConfig, type AppConfigType } from './config/app.config';
+import { seedEmbeddedDatabaseOnFirstStart } from './database/seed/first-start.seed';
 import { installShutdownSignals } from './shutdown/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
@@ -12,6 +13,10 @@ async function bootstrap(): Promise<void> {
   const app = await createApp({ logger: logLevelsUpTo(logLevel) });
   const config = app.get<AppConfigType>(appConfig.KEY);
   try {
+    await app.init(); // listen() would; the seed below needs the modules started (cache, database)
+    // The embedded database's first start: demo organizations, with their keys printed.
+    const seeded = await seedEmbeddedDatabaseOnFirstStart(app, config);
+    if (seeded !== undefined) process.stdout.write(seeded);
     await app.listen(config.port, config.host);
   } catch (error) {
     await app.close();

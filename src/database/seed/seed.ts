@@ -25,15 +25,18 @@ export async function runSeeders(app: SeedContext['app'], seeders: readonly Seed
   return context;
 }
 
-function summary(context: SeedContext, config: AppConfigType): string {
+/**
+ * What a seed run prints: each organization with its new API key, the seeders' notes, and the
+ * operator token. `inServer`: printed by the server itself (first start of the embedded
+ * database), whose token is the one to use even when it was generated for this run.
+ */
+export function seedSummary(context: SeedContext, config: AppConfigType, inServer = false): string {
   const lines = ['', 'Seeded organizations (API keys are shown once):'];
   for (const org of context.orgs) lines.push(`  ${org.name} (${org.id})`, `    Authorization: Bearer ${org.apiKey}`);
   lines.push(...context.notes.map((note) => `  ${note}`), '');
-  lines.push(
-    config.adminTokenGenerated
-      ? 'Operator token: ADMIN_TOKEN is not set, so each server start makes its own (printed at start); set ADMIN_TOKEN to fix one.'
-      : `Operator token (ADMIN_TOKEN): Authorization: Bearer ${config.adminToken}`,
-  );
+  if (!config.adminTokenGenerated) lines.push(`Operator token (ADMIN_TOKEN): Authorization: Bearer ${config.adminToken}`);
+  else if (inServer) lines.push(`Operator token for this run (ADMIN_TOKEN is not set): Authorization: Bearer ${config.adminToken}`);
+  else lines.push('Operator token: ADMIN_TOKEN is not set, so each server start makes its own (printed at start); set ADMIN_TOKEN to fix one.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
   try {
     const context = await runSeeders(app);
-    process.stdout.write(summary(context, app.get<AppConfigType>(appConfig.KEY)));
+    process.stdout.write(seedSummary(context, app.get<AppConfigType>(appConfig.KEY)));
   } finally {
     await app.close();
   }
