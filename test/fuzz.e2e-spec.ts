@@ -60,6 +60,31 @@ async function get(path: string, query: Record<string, string | undefined>): Pro
   expectNo5xx('GET', path, response.status, response.body);
 }
 
+describe('inputs fast-check found', () => {
+  // An object without a usable toString/valueOf: `@Type(() => Number)` called Number() on it and threw (500).
+  const unprintable = { toString: null, valueOf: null };
+
+  it('answers 400 naming the field for a number field holding an object without toString', async () => {
+    const response = await request(app.getHttpServer())
+      .post('/api/v1/appointments')
+      .set(...bearer(org.apiKey))
+      .send({ staffId, userId, start: '2031-01-06T09:00:00Z', duration: unprintable })
+      .expect(400);
+    expect(JSON.stringify(response.body.message)).toContain('duration');
+  });
+
+  it.each([
+    ['/users', { email: unprintable, name: unprintable }],
+    ['/orders', { userId: unprintable, items: [{ sku: unprintable, quantity: unprintable, unitPriceCents: unprintable }] }],
+    ['/staff', { name: unprintable, timezone: unprintable, workingHours: { mon: [[unprintable, unprintable]] } }],
+    ['/appointments', { toString: null, valueOf: null, hasOwnProperty: null }],
+  ])('answers 4xx to such objects anywhere in a POST %s body', async (path, body) => {
+    const response = await request(app.getHttpServer()).post(`/api/v1${path}`).set(...bearer(org.apiKey)).send(body);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+});
+
 describe('random input never yields a 5xx', () => {
   it('POST and PATCH /users', async () => {
     const body = fc.record({ email: maybe(weird), name: maybe(weird), role: maybe(weird), extra: maybe(weird) }, { requiredKeys: [] });

@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ToNumber } from '../../common/dto/to-number.transform';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export const MAX_SCAN_COUNT = 1000;
@@ -16,7 +16,7 @@ export class ListKeysQueryDto {
 
   /** SCAN's COUNT hint, 1-1000 (default 100): how much Redis looks at per page, not an exact page size. */
   @IsOptional()
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   @Max(MAX_SCAN_COUNT)

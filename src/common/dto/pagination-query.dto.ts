@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { ToNumber } from './to-number.transform';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_LIMIT = 20;
@@ -9,14 +9,14 @@ export const MAX_PAGE = 100_000;
 /** `page` (1-based) and `limit` (1–100, default 20) of every list; outside the range is 400. */
 export class PaginationQueryDto {
   @IsOptional()
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
   page: number = 1;
 
   @IsOptional()
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_LIMIT)

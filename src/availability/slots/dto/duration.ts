@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { Type } from 'class-transformer';
+import { ToNumber } from '../../../common/dto/to-number.transform';
 import { IsInt, Max, Min } from 'class-validator';
 
 export const MIN_DURATION_MINUTES = 5;
@@ -7,5 +7,5 @@ export const MAX_DURATION_MINUTES = 480;
 
 /** An appointment length: whole minutes, 5 to 480 (query strings are converted first). */
 export function IsDurationMinutes(): PropertyDecorator {
-  return applyDecorators(Type(() => Number), IsInt(), Min(MIN_DURATION_MINUTES), Max(MAX_DURATION_MINUTES));
+  return applyDecorators(ToNumber(), IsInt(), Min(MIN_DURATION_MINUTES), Max(MAX_DURATION_MINUTES));
 }
