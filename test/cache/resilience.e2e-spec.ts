@@ -151,6 +151,24 @@ describe('surviving Redis failures', () => {
     expect(await sut.get('k', { org: 'o1' })).toBeUndefined();
   });
 
+  it('keeps delivering invalidations between instances after Redis restarted (the bus subscribes again)', async () => {
+    const prefix = uniquePrefix();
+    const a = await start(outageOptions(server, prefix));
+    const b = await start(outageOptions(server, prefix));
+    await server.restart();
+    for (const x of [a, b]) await waitFor(async () => (await x.sut.health()).status === 'healthy');
+    await sleep(300); // the subscribers reconnect on their own schedule
+
+    let row = 'v1';
+    const load = async () => row;
+    const opts = { org: 'o1', namespace: 'users', tags: ['user:1'] };
+    expect(await a.sut.getOrSet('1', load, opts)).toBe('v1');
+    expect(await b.sut.getOrSet('1', load, opts)).toBe('v1'); // now in B's L1 too
+    row = 'v2';
+    await a.sut.invalidateTags(['user:1'], { org: 'o1' }); // reaches B's L1 only through pub/sub
+    expect(await b.sut.getOrSet('1', load, opts)).toBe('v2');
+  });
+
   it('finishes a request that was in flight when Redis restarted', async () => {
     const { sut } = await start(outageOptions(server));
     const inFlight = sut.getOrSet('slow', async () => {

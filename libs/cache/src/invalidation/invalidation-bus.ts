@@ -38,9 +38,15 @@ export class InvalidationBus {
     this.ackChannel = `${prefix}:__bus:${instanceId}`;
   }
 
-  /** Listens and starts the heartbeat at once; resolves when the subscription is confirmed. */
+  /**
+   * Listens and starts the heartbeat at once; resolves when the subscription is confirmed.
+   * When the subscriber's own resubscription is off (`autoResubscribe: false`, as the engine's
+   * connections have it), the bus subscribes again after each reconnect, with the failure of
+   * that call handled (logged), where ioredis' would be an unhandled rejection.
+   */
   async start(): Promise<void> {
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message));
+    if ((this.subscriber.options as { autoResubscribe?: boolean }).autoResubscribe === false) this.subscriber.on('ready', this.resubscribe);
     this.heartbeat = setInterval(() => this.send(this.channel, { k: 'hb', o: this.instanceId }).catch(() => undefined), HEARTBEAT_MS);
     this.heartbeat.unref();
     await this.subscriber.subscribe(this.channel, this.ackChannel);
@@ -49,10 +55,17 @@ export class InvalidationBus {
   }
 
   async stop(): Promise<void> {
+    this.subscriber.off('ready', this.resubscribe);
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const wait of this.waiting.values()) wait.done();
     this.waiting.clear();
   }
+
+  private readonly resubscribe = (): void => {
+    this.subscriber.subscribe(this.channel, this.ackChannel).catch((error: unknown) => {
+      this.logger.warn(`Resubscribing to invalidations after a reconnect failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
 
   /** Number of other instances heard from recently. */
   get peerCount(): number {

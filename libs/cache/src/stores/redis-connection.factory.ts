@@ -42,7 +42,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
   const connection: RedisOptions = sentinel
     ? { ...base, sentinels: sentinel.sentinels, name: sentinel.name }
     : base;
-  const make = (timeout: number | undefined, autoPipelining: boolean, offlineQueue: boolean): Redis =>
+  const make = (timeout: number | undefined, autoPipelining: boolean, offlineQueue: boolean, extra: RedisOptions = {}): Redis =>
     new Redis({
       ...connection,
       ...(timeout === undefined ? {} : { commandTimeout: timeout }),
@@ -50,13 +50,17 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
       enableOfflineQueue: offlineQueue,
       maxRetriesPerRequest: offlineQueue ? null : 0,
       retryStrategy: (times) => Math.min(50 * times, 1_000),
+      ...extra,
     });
   return {
     mode: sentinel ? 'sentinel' : 'standalone',
     main: make(commandTimeout, autoPipelining, false),
     bulk: make(bulkTimeout, false, false),
-    // The subscriber keeps its subscriptions across reconnects by itself.
-    subscriber: make(undefined, false, true),
+    // After a reconnect the subscriber's channels are subscribed again by InvalidationBus, not by
+    // ioredis: its own resubscription leaves the SUBSCRIBE promise unhandled, and when the
+    // connection closes before the reply (a shutdown right after a Redis restart) that rejection
+    // ("Connection is closed.") would end the process.
+    subscriber: make(undefined, false, true, { autoResubscribe: false }),
   };
 }
 
