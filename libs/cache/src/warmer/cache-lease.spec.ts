@@ -64,4 +64,21 @@ describe(CacheLease.name, () => {
     expect(await sut.acquire('warm:a', 1_000)).toMatchObject({ scope: 'local' });
     expect(calls).toEqual(['app:{_global}:__lease:warm:a']);
   });
+
+  it('resolves a release that Redis refuses, leaving the lease to lapse at its TTL', async () => {
+    const remote = {
+      acquireLease: async () => true,
+      releaseLease: async () => {
+        throw new Error('Connection is closed.');
+      },
+    };
+    const sut = new CacheLease({ remote, fallbackActive: false } as unknown as TieredCacheStore, new CacheKeyBuilder('app'));
+    const warnings: string[] = [];
+    sut['logger'].warn = (message: string) => void warnings.push(message);
+
+    const held = await sut.acquire('warm:a', 1_000);
+    expect(held).toMatchObject({ scope: 'redis' });
+    await expect(held!.release()).resolves.toBeUndefined();
+    expect(warnings).toEqual(['Lease warm:a not released (Connection is closed.): it lapses in 1000 ms']);
+  });
 });

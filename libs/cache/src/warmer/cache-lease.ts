@@ -45,7 +45,14 @@ export class CacheLease {
           name,
           scope: 'redis',
           extend: (ttl) => remote.extendLease(key, token, ttl).catch(() => false),
-          release: once(() => remote.releaseLease(key, token).then(() => undefined)),
+          // A release Redis refuses (down, timed out) lets the lease lapse at its TTL instead;
+          // it must not fail the job it ends, nor reject unawaited in the warmer.
+          release: once(() =>
+            remote.releaseLease(key, token).then(
+              () => undefined,
+              (error: unknown) => this.logger.warn(`Lease ${name} not released (${error instanceof Error ? error.message : String(error)}): it lapses in ${ttlMs} ms`),
+            ),
+          ),
         };
       } catch (error) {
         this.logger.warn(`Redis lease ${name} unavailable (${error instanceof Error ? error.message : String(error)}): using an in-process lock`);
