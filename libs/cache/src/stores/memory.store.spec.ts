@@ -36,3 +36,34 @@ describe(`${MemoryCacheStore.name} bounds`, () => {
     expect(await sut.set(keys.entry('o', 'n', 'huge'), { ...big, value: 'x'.repeat(5_000) }, 60_000)).toBe(false);
   });
 });
+
+describe(`${MemoryCacheStore.name} ttl`, () => {
+  const keys = new CacheKeyBuilder('ttl');
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('never reports more than the TTL set, even when the LRU clock lags (a busy event loop delays its refresh)', async () => {
+    const sut = new MemoryCacheStore(keys, { maxEntries: 10, maxBytes: 1_000_000 });
+    const key = keys.entry('o', 'n', 'k');
+    const now = Date.now();
+    await sut.set(key, { value: 1, createdAt: now, expiresAt: now + 1_000, staleUntil: now + 1_000, tags: [] }, 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // past the LRU's cached-clock window
+    const real = performance.now();
+    jest.spyOn(performance, 'now').mockReturnValue(real - 50); // its clock reads 50 ms behind
+
+    const ttl = await sut.ttl(key);
+    expect(ttl).toBeGreaterThan(900);
+    expect(ttl).toBeLessThanOrEqual(1_000);
+  });
+
+  it('keeps a counter\'s TTL when it is incremented, and has none for a counter created without one', async () => {
+    const sut = new MemoryCacheStore(keys, { maxEntries: 10, maxBytes: 1_000_000 });
+    const [withTtl, without] = ['c1', 'c2'].map((id) => keys.entry('o', 'n', id));
+    await sut.incr(withTtl, 1, 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await sut.incr(withTtl, 2)).toBe(3);
+    expect(await sut.ttl(withTtl)).toBeLessThanOrEqual(985);
+    await sut.incr(without, 1);
+    expect(await sut.ttl(without)).toBeNull();
+  });
+});

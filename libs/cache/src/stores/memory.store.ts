@@ -15,6 +15,12 @@ interface MemoryRecord {
   entry: CacheEntry;
   size: number;
   org: string;
+  /**
+   * When the record expires, by `Date.now()` (undefined: never). `ttl()` answers from it: the
+   * LRU's own clock is refreshed by a timer, which a busy event loop delays, so its remaining
+   * TTL can read a little above what was set.
+   */
+  expiresAt: number | undefined;
 }
 
 interface MemoryTicket extends LoadTicket {
@@ -86,7 +92,7 @@ export class MemoryCacheStore implements CacheStore {
     }
     if (ttlMs <= 0) return false;
     const org = this.keys.parse(key).org;
-    this.lru.set(key, { entry, size: Math.max(1, size), org }, { ttl: Math.ceil(ttlMs) });
+    this.lru.set(key, { entry, size: Math.max(1, size), org, expiresAt: Date.now() + Math.ceil(ttlMs) }, { ttl: Math.ceil(ttlMs) });
     if (!this.lru.has(key)) return false; // larger than the whole store
     for (const tag of entry.tags) {
       const indexKey = `${org}\u0000${tag}`;
@@ -102,9 +108,11 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   async ttl(key: string): Promise<number | null | undefined> {
-    if (!this.lru.has(key)) return undefined;
-    const remaining = this.lru.getRemainingTTL(key);
-    return Number.isFinite(remaining) && remaining > 0 ? Math.round(remaining) : null;
+    const record = this.lru.peek(key);
+    if (record === undefined) return undefined;
+    if (record.expiresAt === undefined) return null;
+    const remaining = record.expiresAt - Date.now();
+    return remaining > 0 ? Math.round(remaining) : undefined;
   }
 
   async incr(key: string, delta: number, ttlMs?: number): Promise<number> {
@@ -112,14 +120,13 @@ export class MemoryCacheStore implements CacheStore {
     const now = Date.now();
     if (current !== undefined && typeof current.entry.value === 'number') {
       const value = current.entry.value + delta;
-      const remaining = this.lru.getRemainingTTL(key);
-      const ttl = Number.isFinite(remaining) && remaining > 0 ? remaining : 0;
+      const ttl = current.expiresAt === undefined ? 0 : Math.max(1, current.expiresAt - now);
       this.lru.set(key, { ...current, entry: { ...current.entry, value } }, { ttl });
       return value;
     }
     const life = ttlMs ?? 0;
     const entry: CacheEntry = { value: delta, createdAt: now, expiresAt: life > 0 ? now + life : Infinity, staleUntil: life > 0 ? now + life : Infinity, tags: [] };
-    this.lru.set(key, { entry, size: 16, org: this.keys.parse(key).org }, { ttl: life > 0 ? life : 0 });
+    this.lru.set(key, { entry, size: 16, org: this.keys.parse(key).org, expiresAt: life > 0 ? now + life : undefined }, { ttl: life > 0 ? life : 0 });
     return delta;
   }
 
