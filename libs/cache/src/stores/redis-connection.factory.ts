@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { CacheRedisOptions } from '../cache-options.interface';
 
@@ -36,7 +37,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
         // An explicit `commandTimeout: undefined` makes ioredis' Cluster drop its subscriber: leave the key out.
         redisOptions: { ...base, ...(timeout === undefined ? {} : { commandTimeout: timeout }), maxRetriesPerRequest: 0 },
       } satisfies ClusterOptions);
-    return { mode: 'cluster', main: make(commandTimeout, autoPipelining), bulk: make(bulkTimeout, false), subscriber: make(undefined, false) };
+    return withErrorLogging({ mode: 'cluster', main: make(commandTimeout, autoPipelining), bulk: make(bulkTimeout, false), subscriber: make(undefined, false) });
   }
   const sentinel = options.sentinel;
   const connection: RedisOptions = sentinel
@@ -52,7 +53,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
       retryStrategy: (times) => Math.min(50 * times, 1_000),
       ...extra,
     });
-  return {
+  return withErrorLogging({
     mode: sentinel ? 'sentinel' : 'standalone',
     main: make(commandTimeout, autoPipelining, false),
     bulk: make(bulkTimeout, false, false),
@@ -61,7 +62,31 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
     // connection closes before the reply (a shutdown right after a Redis restart) that rejection
     // ("Connection is closed.") would end the process.
     subscriber: make(undefined, false, true, { autoResubscribe: false }),
-  };
+  });
+}
+
+/** How long one connection's repeats of an error message stay out of the log. */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Gives each connection an `error` listener. Without one, ioredis prints the connection errors it
+ * emits (a failed ready check while Redis restarts, say) with console.error; the circuit breaker
+ * already says what an outage means, so these go to the Nest log as warnings, each distinct
+ * message at most once per 10 s per connection.
+ */
+function withErrorLogging(connections: RedisConnections): RedisConnections {
+  const logger = new Logger('Redis');
+  for (const role of ['main', 'bulk', 'subscriber'] as const) {
+    const lastLogged = new Map<string, number>();
+    connections[role].on('error', (error: Error) => {
+      const now = Date.now();
+      if (now - (lastLogged.get(error.message) ?? -Infinity) < ERROR_LOG_INTERVAL_MS) return;
+      if (lastLogged.size > 100) lastLogged.clear();
+      lastLogged.set(error.message, now);
+      logger.warn(`${role} connection: ${error.message}`);
+    });
+  }
+  return connections;
 }
 
 function baseOptions(options: CacheRedisOptions): RedisOptions {
