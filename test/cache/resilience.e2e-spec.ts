@@ -169,6 +169,25 @@ describe('surviving Redis failures', () => {
     expect(await b.sut.getOrSet('1', load, opts)).toBe('v2');
   });
 
+  it('does not make the next load of a key wait for the lock its failed write left behind', async () => {
+    const { sut } = await start({ ...outageOptions(server), lock: { ttlMs: 10_000, waitMs: 3_000 } });
+    // The load takes the key's lock in Redis; Redis stops answering before its write, so the
+    // write (which would release the lock) times out and the lock stays behind.
+    const first = await sut.getOrSet('k', async () => {
+      server.pause();
+      return 'v1';
+    }, { org: 'o1' });
+    expect(first).toBe('v1');
+    server.resume();
+    await sut.delete(['k'], { org: 'o1' }); // as a write would: the next read loads again
+
+    const started = performance.now();
+    expect(await sut.getOrSet('k', async () => 'v2', { org: 'o1' })).toBe('v2');
+    // Without giving the orphaned lock back, this load would wait lock.waitMs (3 s) for a value
+    // that no one is loading.
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
   it('finishes a request that was in flight when Redis restarted', async () => {
     const { sut } = await start(outageOptions(server));
     const inFlight = sut.getOrSet('slow', async () => {

@@ -125,6 +125,11 @@ export class RedisCacheStore implements CacheStore {
     return { entry: bytes.length > 0 ? this.decode(bytes) : undefined, locked: ticket.token !== '', ticket };
   }
 
+  /** Whether `ticket` is a load of this store that took the key's lock. */
+  holdsLock(ticket: LoadTicket): boolean {
+    return ticket.store === this && (ticket as RedisTicket).token !== '';
+  }
+
   async endLoad(ticket: LoadTicket): Promise<void> {
     const { token, key } = ticket as RedisTicket;
     if (token !== '') await RELEASE_LOCK.run(this.main, [this.keys.lock(key)], [token]);

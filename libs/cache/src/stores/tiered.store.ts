@@ -51,6 +51,14 @@ export class TieredCacheStore {
   private readonly bus: InvalidationBus | undefined;
   private readonly journal: OutageJournal;
   private readonly reads = new Map<string, Promise<CacheEntry | undefined>>();
+  /**
+   * Load locks this instance took in Redis and could not give back (the write or the release
+   * failed: Redis timed out, restarted or was paused), by entry key, with when they lapse by
+   * themselves. Until given back, every instance reading the key would wait for its value, up
+   * to `lock.waitMs`: this instance gives each back at its next load of the key, and all of
+   * them when Redis is trusted again.
+   */
+  private readonly orphanedLocks = new Map<string, { ticket: LoadTicket; lapsesAt: number }>();
   readonly instanceId = randomUUID();
 
   constructor(
@@ -163,6 +171,7 @@ export class TieredCacheStore {
     const local = this.local.openTicket(key);
     if (this.remoteUsable) {
       try {
+        await this.releaseOrphanedLock(key);
         const begun = await this.viaRemote((remote) => remote.beginLoad(key, tags, lockTtlMs));
         const ticket: TieredTicket = { store: begun.ticket.store, key, startedAt: Date.now(), remote: begun.ticket, local };
         return { entry: begun.entry, locked: begun.locked, ticket };
@@ -177,7 +186,27 @@ export class TieredCacheStore {
   async endLoad(ticket: LoadTicket): Promise<void> {
     const t = ticket as TieredTicket;
     this.local.closeTicket(t.local);
-    if (t.remote !== undefined && this.remoteUsable) await this.viaRemote((remote) => remote.endLoad(t.remote!)).catch(() => undefined);
+    if (t.remote === undefined) return;
+    if (!this.remoteUsable) return this.orphanLock(t.remote);
+    await this.viaRemote((remote) => remote.endLoad(t.remote!)).catch(() => this.orphanLock(t.remote!));
+  }
+
+  /** Remembers a load lock whose release failed, to give it back later (see `orphanedLocks`). */
+  private orphanLock(ticket: LoadTicket): void {
+    if (this.remote === undefined || !this.remote.holdsLock(ticket)) return;
+    if (this.orphanedLocks.size >= MAX_ORPHANED_LOCKS) {
+      const oldest = this.orphanedLocks.keys().next().value;
+      if (oldest !== undefined) this.orphanedLocks.delete(oldest);
+    }
+    this.orphanedLocks.set(ticket.key, { ticket, lapsesAt: ticket.startedAt + this.options.lock.ttlMs });
+  }
+
+  /** Gives back this instance's orphaned lock on `key`, if it has one that has not lapsed. Throws when Redis fails. */
+  private async releaseOrphanedLock(key: string): Promise<void> {
+    const orphan = this.orphanedLocks.get(key);
+    if (orphan === undefined) return;
+    if (orphan.lapsesAt > Date.now()) await this.viaRemote((remote) => remote.endLoad(orphan.ticket));
+    this.orphanedLocks.delete(key);
   }
 
   /**
@@ -209,10 +238,13 @@ export class TieredCacheStore {
           if (t) this.local.closeTicket(t.local);
           return stored;
         } catch {
-          // Redis failed during the write: keep the value in-process only.
+          // Redis failed during the write: keep the value in-process only. The write would have
+          // released the load's lock; it may still be held.
+          if (t?.remote !== undefined) this.orphanLock(t.remote);
         }
       } else if (t !== undefined) {
         // Redis went away during the load: the fallback may keep the value.
+        if (t.remote !== undefined) this.orphanLock(t.remote);
       }
       if (t === undefined) this.journal.record({ kind: 'keys', keys: [key] });
     } else if (t !== undefined && t.remote === undefined && this.remoteUsable) {
@@ -339,6 +371,19 @@ export class TieredCacheStore {
    * circuit: in that order. The wait (a probe interval and a margin) lets every other
    * instance that was cut off too replay its own journal before this one reads Redis again.
    */
+  /**
+   * Gives back every orphaned lock that has not lapsed (token-checked: a successor's lock
+   * stays). One that fails again is left to lapse at its TTL rather than hold up recovery.
+   */
+  private async releaseOrphanedLocks(): Promise<void> {
+    const now = Date.now();
+    const live = [...this.orphanedLocks.values()].filter((orphan) => orphan.lapsesAt > now);
+    this.orphanedLocks.clear();
+    for (let i = 0; i < live.length; i += 100) {
+      await Promise.all(live.slice(i, i + 100).map((orphan) => this.remote!.endLoad(orphan.ticket).catch(() => undefined)));
+    }
+  }
+
   private async recover(): Promise<void> {
     const { main, bulk } = this.connections!;
     const probe = () => withTimeout(Promise.all([main.ping(), bulk.ping()]), 1_000, 'probe timed out');
@@ -353,11 +398,15 @@ export class TieredCacheStore {
     await probe();
     await replay();
     if (this.journal.size > 0) return; // recorded while replaying: next probe
+    await this.releaseOrphanedLocks();
     this.local.invalidateSync({ kind: 'all' });
     this.breaker!.close();
     this.logger.log('Redis is back: in-process entries from the outage dropped, Redis trusted again');
   }
 }
+
+/** Orphaned load locks remembered at most (the oldest is forgotten; it lapses at its TTL anyway). */
+const MAX_ORPHANED_LOCKS = 10_000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
