@@ -188,6 +188,23 @@ describe('surviving Redis failures', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 
+  it('gives such a lock back by itself soon after, so other instances do not wait for it either', async () => {
+    const prefix = uniquePrefix();
+    const options = { ...outageOptions(server, prefix), lock: { ttlMs: 10_000, waitMs: 3_000 } };
+    const a = await start(options);
+    const b = await start(options);
+    await a.sut.getOrSet('k', async () => {
+      server.pause();
+      return 'v1';
+    }, { org: 'o1' });
+    server.resume();
+    await sleep(400); // a few probe intervals (100 ms)
+
+    const started = performance.now();
+    expect(await b.sut.getOrSet('k', async () => 'from b', { org: 'o1' })).toBe('from b');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
   it('finishes a request that was in flight when Redis restarted', async () => {
     const { sut } = await start(outageOptions(server));
     const inFlight = sut.getOrSet('slow', async () => {

@@ -55,8 +55,8 @@ export class TieredCacheStore {
    * Load locks this instance took in Redis and could not give back (the write or the release
    * failed: Redis timed out, restarted or was paused), by entry key, with when they lapse by
    * themselves. Until given back, every instance reading the key would wait for its value, up
-   * to `lock.waitMs`: this instance gives each back at its next load of the key, and all of
-   * them when Redis is trusted again.
+   * to `lock.waitMs`: this instance tries again one probe interval later, gives each back at
+   * its next load of the key, and all of them when Redis is trusted again.
    */
   private readonly orphanedLocks = new Map<string, { ticket: LoadTicket; lapsesAt: number }>();
   readonly instanceId = randomUUID();
@@ -199,6 +199,12 @@ export class TieredCacheStore {
       if (oldest !== undefined) this.orphanedLocks.delete(oldest);
     }
     this.orphanedLocks.set(ticket.key, { ticket, lapsesAt: ticket.startedAt + this.options.lock.ttlMs });
+    // Other instances may be waiting on it now: try again soon, unless the circuit is open
+    // (recovery gives every orphan back).
+    const retry = setTimeout(() => {
+      if (this.remoteUsable) this.releaseOrphanedLock(ticket.key).catch(() => undefined);
+    }, this.options.circuitBreaker.probeIntervalMs);
+    retry.unref();
   }
 
   /** Gives back this instance's orphaned lock on `key`, if it has one that has not lapsed. Throws when Redis fails. */
