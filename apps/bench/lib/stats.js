@@ -19,8 +19,8 @@ function summarize(rounds) {
     bytesPerResponse: median(rounds.map((r) => r.bytesPerResponse)),
     rounds: rounds.map((r) => Math.round(r.requestsPerSecond)),
     redisCommandsPerRequest: rounds[rounds.length - 1]?.redisCommandsPerRequest ?? {},
-    // CPU per request of the API process and of redis-server: what a row costs, whatever else
-    // the machine was doing meanwhile (req/s moves with that; these hardly do).
+    // CPU per request of the API process and of redis-server: what a row costs, a view less
+    // tied than req/s to whatever else the machine was doing meanwhile (not free of it).
     apiCpuMicrosPerRequest: roundTo(median(rounds.map((r) => r.apiCpuMicrosPerRequest).filter(Number.isFinite)), 1),
     redisCpuMicrosPerRequest: roundTo(median(rounds.map((r) => r.redisCpuMicrosPerRequest).filter(Number.isFinite)), 1),
   };

@@ -47,7 +47,7 @@ export class BenchController {
 
   /**
    * CPU time this process has used (µs): the harness reads it around each load run, so every row
-   * also has a cost per request that other work on the machine hardly changes, unlike req/s.
+   * also has a cost per request, a second view beside req/s.
    */
   @Get('cpu')
   cpu(): { userMicros: number; systemMicros: number } {
