@@ -373,11 +373,6 @@ export class TieredCacheStore {
   }
 
   /**
-   * Probe, replay the journal, wait for the others, empty the in-process tier, close the
-   * circuit: in that order. The wait (a probe interval and a margin) lets every other
-   * instance that was cut off too replay its own journal before this one reads Redis again.
-   */
-  /**
    * Gives back every orphaned lock that has not lapsed (token-checked: a successor's lock
    * stays). One that fails again is left to lapse at its TTL rather than hold up recovery.
    */
@@ -390,6 +385,11 @@ export class TieredCacheStore {
     }
   }
 
+  /**
+   * Probe, replay the journal, wait for the others, give back orphaned load locks, empty the
+   * in-process tier, close the circuit: in that order. The wait (a probe interval and a margin) lets every other
+   * instance that was cut off too replay its own journal before this one reads Redis again.
+   */
   private async recover(): Promise<void> {
     const { main, bulk } = this.connections!;
     const probe = () => withTimeout(Promise.all([main.ping(), bulk.ping()]), 1_000, 'probe timed out');
