@@ -1,4 +1,4 @@
-// Small helpers shared by the availability and dashboard suites.
+// Small helpers shared by the e2e suites that call /api/v1 with an API key (users, orders, availability, dashboard).
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { bearer } from './api-harness';

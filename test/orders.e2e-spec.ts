@@ -1,8 +1,8 @@
 // /api/v1/orders: CRUD with server-computed totals, validation naming the field (nested items
 // included), filters and paging, and isolation between organizations.
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
-import { bearer, createHarness, createOrg, type Harness, type TestOrg } from './api-harness';
+import { createHarness, createOrg, type Harness, type TestOrg } from './api-harness';
+import { apiClient } from './availability-client';
 
 let harness: Harness;
 let app: NestExpressApplication;
@@ -11,15 +11,7 @@ let other: TestOrg;
 let userId: string;
 let otherUserId: string;
 
-const api = (key: string) => {
-  const server = () => app.getHttpServer();
-  return {
-    get: (path: string) => request(server()).get(`/api/v1${path}`).set(...bearer(key)),
-    post: (path: string, body: object) => request(server()).post(`/api/v1${path}`).set(...bearer(key)).send(body),
-    patch: (path: string, body: object) => request(server()).patch(`/api/v1${path}`).set(...bearer(key)).send(body),
-    delete: (path: string) => request(server()).delete(`/api/v1${path}`).set(...bearer(key)),
-  };
-};
+const api = (key: string) => apiClient(app, key);
 
 async function createUser(key: string): Promise<string> {
   const response = await api(key).post('/users', { email: `o${Date.now()}${Math.random()}@example.com`, name: 'Buyer' }).expect(201);

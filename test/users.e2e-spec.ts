@@ -1,8 +1,8 @@
 // /api/v1/users: CRUD, validation naming the field, 409s, paging bounds, and isolation between
 // organizations (another org's id is 404, lists never show its rows).
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
-import { bearer, createHarness, createOrg, type Harness, type TestOrg } from './api-harness';
+import { createHarness, createOrg, type Harness, type TestOrg } from './api-harness';
+import { apiClient } from './availability-client';
 
 let harness: Harness;
 let app: NestExpressApplication;
@@ -20,15 +20,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-const api = (key: string) => {
-  const server = () => app.getHttpServer();
-  return {
-    get: (path: string) => request(server()).get(`/api/v1${path}`).set(...bearer(key)),
-    post: (path: string, body: object) => request(server()).post(`/api/v1${path}`).set(...bearer(key)).send(body),
-    patch: (path: string, body: object) => request(server()).patch(`/api/v1${path}`).set(...bearer(key)).send(body),
-    delete: (path: string) => request(server()).delete(`/api/v1${path}`).set(...bearer(key)),
-  };
-};
+const api = (key: string) => apiClient(app, key);
 
 let counter = 0;
 const uniqueEmail = (): string => `user${++counter}-${Date.now()}@example.com`;
