@@ -5,8 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Keyv } from 'keyv';
 import { DemoItem } from '../../../../src/demo/demo-item.entity';
 import { DemoItemsRepository } from '../../../../src/demo/demo-items.repository';
-import { User } from '../../../../src/users/user.entity';
-import { UsersRepository } from '../../../../src/users/users.repository';
+import { UsersModule } from '../../../../src/users/users.module';
 import { PeerDemoController } from './peer-demo.controller';
 import { PeerUsersController } from './peer-users.controller';
 
@@ -20,7 +19,8 @@ const PEER_TTL_MS = 15 * 60_000;
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([DemoItem, User]),
+    TypeOrmModule.forFeature([DemoItem]),
+    UsersModule,
     NestCacheManagerModule.registerAsync({
       useFactory: () => {
         const url = process.env.REDIS_URL;
@@ -30,6 +30,6 @@ const PEER_TTL_MS = 15 * 60_000;
     }),
   ],
   controllers: [PeerDemoController, PeerUsersController],
-  providers: [DemoItemsRepository, UsersRepository],
+  providers: [DemoItemsRepository],
 })
 export class PeerModule {}

@@ -1,9 +1,9 @@
-import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { CurrentOrg } from '../../../../src/auth/current-org.decorator';
 import { TenantGuard } from '../../../../src/auth/tenant.guard';
 import { UuidParamPipe } from '../../../../src/common/pipes/uuid-param.pipe';
-import { toUserDto, type UserDto } from '../../../../src/users/dto/user.dto';
-import { UsersRepository } from '../../../../src/users/users.repository';
+import type { UserDto } from '../../../../src/users/dto/user.dto';
+import { UsersService } from '../../../../src/users/users.service';
 
 /**
  * GET /api/v1/users/:id's query with no cache around it, in the cached app: the API key lookup
@@ -13,12 +13,10 @@ import { UsersRepository } from '../../../../src/users/users.repository';
 @Controller('bench/uncached/users')
 @UseGuards(TenantGuard)
 export class UncachedUsersController {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(private readonly users: UsersService) {}
 
   @Get(':id')
-  async get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<UserDto> {
-    const row = await this.users.findById(orgId, id);
-    if (row === null) throw new NotFoundException(`No user with id ${id}`);
-    return toUserDto(row);
+  get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<UserDto> {
+    return this.users.get(orgId, id);
   }
 }
