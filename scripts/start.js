@@ -12,6 +12,7 @@ require('./lib/dependencies').ensureDependencies((message) => process.stderr.wri
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { changedSince } = require('./lib/build-inputs');
 
 const ROOT = path.resolve(__dirname, '..');
 const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
@@ -22,27 +23,10 @@ function log(message) {
   process.stderr.write(`[start] ${message}\n`);
 }
 
-/** Newest modification time under `target`, ignoring specs and test helpers (not built). */
-function newestMtime(target) {
-  let stat;
-  try {
-    stat = fs.statSync(target);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return target.endsWith('.spec.ts') ? 0 : stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(target)) {
-    if (entry === 'node_modules' || entry === 'testing') continue;
-    newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  }
-  return newest;
-}
-
 function buildIsStale() {
   if (!fs.existsSync(ENTRY)) return 'dist/ has no build yet';
   const built = fs.statSync(ENTRY).mtimeMs;
-  const changed = BUILD_INPUTS.find((input) => newestMtime(path.join(ROOT, input)) > built);
+  const changed = changedSince(ROOT, BUILD_INPUTS, built);
   return changed === undefined ? undefined : `${changed} changed since the last build`;
 }
 

@@ -4,6 +4,7 @@
 // (see pglite.js).
 const crypto = require('node:crypto');
 const { Client } = require('pg');
+const { processIsAlive } = require('./processes');
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|\[::1\]|::1)$/;
 
@@ -77,15 +78,6 @@ async function createRunDatabase(serverUrl) {
       });
     },
   };
-}
-
-function processIsAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
 }
 
 /**

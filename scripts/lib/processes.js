@@ -53,6 +53,7 @@ function readLinkOrNull(file) {
   }
 }
 
+/** Whether a process with this PID exists (EPERM: it does, and belongs to someone else). */
 function processIsAlive(pid) {
   try {
     process.kill(pid, 0);
@@ -132,4 +133,4 @@ function sweepAbandonedRigDirs(log) {
   }
 }
 
-module.exports = { ProcessRegistry, createRigDir, sweepAbandonedRigDirs, killRedisServersUnder };
+module.exports = { ProcessRegistry, createRigDir, sweepAbandonedRigDirs, killRedisServersUnder, processIsAlive };

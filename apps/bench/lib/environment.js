@@ -4,29 +4,17 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { changedSince } = require('../../../scripts/lib/build-inputs');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BUILD_ENTRY = path.join(ROOT, 'dist', 'apps', 'bench', 'src', 'main.js');
 // What the build reads; a change to any of them makes dist/ stale.
 const BUILD_INPUTS = ['src', 'libs', 'apps/bench/src', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'];
 
-function newestMtime(target) {
-  let stat;
-  try {
-    stat = fs.statSync(target);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
 /** Runs `nest build` (the API and apps/bench/src into dist/) unless dist/ is newer than every input. */
 function buildIfStale(log) {
   const built = fs.existsSync(BUILD_ENTRY) ? fs.statSync(BUILD_ENTRY).mtimeMs : 0;
-  const changed = BUILD_INPUTS.find((input) => newestMtime(path.join(ROOT, input)) > built);
+  const changed = changedSince(ROOT, BUILD_INPUTS, built);
   if (changed === undefined) return log('dist/ is up to date');
   log(`building (${built === 0 ? 'no build yet' : `${changed} changed`}): nest build`);
   const nest = require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] });
