@@ -5,12 +5,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm ci refuses when the lock file lacks other platforms' optional binaries (a registry that
-# does not serve them cannot record them); only then install exactly what the lock pins.
-RUN npm ci --no-audit --no-fund 2>/tmp/npm-ci.log \
-  || { grep -qE '^npm error Missing: .+@ from lock file$' /tmp/npm-ci.log \
-       && npm install --no-save --no-audit --no-fund; } \
-  || { cat /tmp/npm-ci.log >&2; exit 1; }
+# The lock lists every platform's optional binaries, so a plain npm ci installs what it pins.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY libs ./libs
 COPY src ./src
