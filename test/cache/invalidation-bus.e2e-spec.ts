@@ -1,20 +1,55 @@
+// The invalidation bus on a redis-server of this file's own (it kills pub/sub connections and
+// rewrites the log, which would disturb other suites on the rig's shared server).
 import { Redis } from 'ioredis';
 import { InvalidationBus } from '../../libs/cache/src/invalidation/invalidation-bus';
 import type { InvalidationTarget } from '../../libs/cache/src/stores/cache-store.interface';
 import { uniquePrefix } from '../../libs/cache/src/testing/store-contract';
-import { redisUrl } from '../support/env';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+
+const LEASE_MS = 600;
+const SYNC_MS = 100;
+
+interface Peer {
+  sut: InvalidationBus;
+  applied: InvalidationTarget[];
+  dropped: string[];
+  subscriber: Redis;
+}
 
 describe(InvalidationBus.name, () => {
+  let server: RedisServerHandle;
+  let admin: Redis;
   const clients: Redis[] = [];
   const buses: InvalidationBus[] = [];
 
-  function bus(prefix: string, id: string, received: InvalidationTarget[], ackTimeoutMs = 300): InvalidationBus {
-    const publisher = new Redis(redisUrl());
-    const subscriber = new Redis(redisUrl());
+  beforeAll(async () => {
+    server = await startRedisServer();
+    admin = new Redis(server.url);
+  });
+
+  afterAll(async () => {
+    admin?.disconnect();
+    await server?.stop();
+  });
+
+  async function peer(prefix: string, id: string, logSize = 1_000): Promise<Peer> {
+    const publisher = new Redis(server.url);
+    const subscriber = new Redis(server.url, { autoResubscribe: false });
     clients.push(publisher, subscriber);
-    const sut = new InvalidationBus(publisher, subscriber, prefix, id, ackTimeoutMs, (target) => received.push(target));
+    const applied: InvalidationTarget[] = [];
+    const dropped: string[] = [];
+    const sut = new InvalidationBus(
+      { publisher, subscriber, prefix, instanceId: id, leaseMs: LEASE_MS, syncIntervalMs: SYNC_MS, logSize },
+      { apply: (target) => applied.push(target), dropAll: (reason) => dropped.push(reason) },
+    );
     buses.push(sut);
-    return sut;
+    await sut.start();
+    return { sut, applied, dropped, subscriber };
+  }
+
+  /** Waits until each bus has heard every other (heartbeats ride the syncs) and knows it has. */
+  async function acquainted(...peers: Peer[]): Promise<void> {
+    await until(() => peers.every((p) => p.sut.peerCount === peers.length - 1 && p.sut.l1Trusted && p.sut.peersKnown));
   }
 
   afterEach(async () => {
@@ -22,38 +57,122 @@ describe(InvalidationBus.name, () => {
     clients.splice(0).forEach((client) => client.disconnect());
   });
 
-  it('delivers an invalidation to every peer and returns once each acknowledged it', async () => {
+  it('delivers an invalidation to every peer and returns once each acknowledged it, well within the lease', async () => {
     const prefix = uniquePrefix();
-    const seenByB: InvalidationTarget[] = [];
-    const seenByC: InvalidationTarget[] = [];
-    const a = bus(prefix, 'a', []);
-    await a.start();
-    await bus(prefix, 'b', seenByB).start();
-    await bus(prefix, 'c', seenByC).start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(a.peerCount).toBe(2);
+    const [a, b, c] = [await peer(prefix, 'a'), await peer(prefix, 'b'), await peer(prefix, 'c')];
+    await acquainted(a, b, c);
     const target: InvalidationTarget = { kind: 'tags', org: 'o1', tags: ['users'] };
-    await a.publish(target);
+    const started = Date.now();
+    await a.sut.publish(target);
+    expect(Date.now() - started).toBeLessThan(LEASE_MS / 2);
     // acknowledged means applied: no wait is needed before looking
-    expect(seenByB).toEqual([target]);
-    expect(seenByC).toEqual([target]);
+    expect(b.applied).toEqual([target]);
+    expect(c.applied).toEqual([target]);
   });
 
-  it('waits for a silent peer once, then not again until it speaks', async () => {
+  it('after CLIENT KILL TYPE pubsub, the peer stops vouching for its L1 at once and applies what it missed from the log', async () => {
     const prefix = uniquePrefix();
-    const a = bus(prefix, 'a', [], 300);
-    await a.start();
-    const b = bus(prefix, 'b', []);
-    await b.start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(a.peerCount).toBe(1);
-    await clients[3].quit(); // b's subscriber is gone (the server closed it) and b cannot answer
-    let started = Date.now();
-    await a.publish({ kind: 'keys', keys: ['k'] });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    expect(a.peerCount).toBe(0);
-    started = Date.now();
-    await a.publish({ kind: 'keys', keys: ['k'] });
-    expect(Date.now() - started).toBeLessThan(290);
+    const a = await peer(prefix, 'a');
+    const b = await peer(prefix, 'b');
+    await acquainted(a, b);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await until(() => !b.sut.l1Trusted);
+    const target: InvalidationTarget = { kind: 'keys', keys: ['k1'] };
+    const started = Date.now();
+    await a.sut.publish(target);
+    const waited = Date.now() - started;
+    // Either b acknowledged after resubscribing, or a waited out b's lease; never a return while b could serve L1 unaware.
+    expect(b.applied.length > 0 || waited >= LEASE_MS - 20).toBe(true);
+    await until(() => b.applied.some((t) => JSON.stringify(t) === JSON.stringify(target)) && b.sut.l1Trusted);
+  });
+
+  it('catches up from the log on a message lost while the connection stayed up, and a publisher that got no ack waits out the lease', async () => {
+    const prefix = uniquePrefix();
+    const a = await peer(prefix, 'a');
+    const b = await peer(prefix, 'b');
+    await acquainted(a, b);
+    // b stops hearing the channel without its connection closing: a message lost in transit, as b sees it.
+    await b.subscriber.unsubscribe(`${prefix}:__bus`);
+    const target: InvalidationTarget = { kind: 'org', org: 'o9' };
+    const started = Date.now();
+    await a.sut.publish(target);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - 20);
+    // By the time the publisher returned, b has applied it from the log (its sync runs every SYNC_MS).
+    expect(b.applied).toEqual([target]);
+    expect(b.dropped).toEqual([]);
+  });
+
+  it('drops the whole in-process tier when Redis lost the log (a restart or a failover that lost writes)', async () => {
+    const prefix = uniquePrefix();
+    const a = await peer(prefix, 'a');
+    const b = await peer(prefix, 'b');
+    await acquainted(a, b);
+    await a.sut.publish({ kind: 'keys', keys: ['k1'] });
+    await a.sut.publish({ kind: 'keys', keys: ['k2'] });
+    await admin.del(`${prefix}:{__bus}:__seq`, `${prefix}:{__bus}:__log`);
+    await b.sut.syncNow();
+    expect(b.dropped).toHaveLength(1);
+    expect(b.dropped[0]).toMatch(/lost the invalidation log/);
+  });
+
+  it('drops the whole in-process tier when the history it applied was rewritten under the same sequence number', async () => {
+    const prefix = uniquePrefix();
+    const a = await peer(prefix, 'a');
+    const b = await peer(prefix, 'b');
+    await acquainted(a, b);
+    await a.sut.publish({ kind: 'keys', keys: ['k1'] });
+    // A failover to a replica that missed the last entry, followed by another instance's write: same number, other entry.
+    const seq = Number(await admin.get(`${prefix}:{__bus}:__seq`));
+    await admin.zremrangebyscore(`${prefix}:{__bus}:__log`, seq, seq);
+    await admin.zadd(`${prefix}:{__bus}:__log`, seq, `${seq}|${JSON.stringify({ o: 'z', i: 1, t: { kind: 'keys', keys: ['other'] } })}`);
+    await b.sut.syncNow();
+    expect(b.dropped).toEqual([expect.stringMatching(/history changed/)]);
+  });
+
+  it('drops the whole in-process tier when it missed more than the log still holds', async () => {
+    const prefix = uniquePrefix();
+    const a = await peer(prefix, 'a', 100);
+    const b = await peer(prefix, 'b', 100);
+    await acquainted(a, b);
+    await b.subscriber.unsubscribe(`${prefix}:__bus`);
+    await b.sut.stop(); // no syncs while the log moves on
+    for (let i = 0; i < 150; i++) await admin.eval(`return redis.call('INCR', KEYS[1])`, 1, `${prefix}:{__bus}:__seq`);
+    await admin.zremrangebyscore(`${prefix}:{__bus}:__log`, '-inf', '+inf');
+    await b.sut.syncNow();
+    expect(b.dropped).toEqual([expect.stringMatching(/more than the log still holds/)]);
+  });
+
+  it('waits out the lease while it cannot know every peer yet (just subscribed), acks or not', async () => {
+    const prefix = uniquePrefix();
+    const a = await peer(prefix, 'a');
+    await until(() => a.sut.peersKnown);
+    const b = await peer(prefix, 'b'); // b may not have heard a's heartbeat yet
+    expect(b.sut.peersKnown).toBe(false);
+    const started = Date.now();
+    await b.sut.publish({ kind: 'keys', keys: ['k'] });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - 20);
+    expect(a.applied).toEqual([{ kind: 'keys', keys: ['k'] }]);
+  });
+
+  it('raises the epoch for every instance and never lowers it', async () => {
+    const prefix = uniquePrefix();
+    const a = await peer(prefix, 'a');
+    const b = await peer(prefix, 'b');
+    await acquainted(a, b);
+    const before = Date.now();
+    const epoch = await a.sut.raiseEpoch();
+    expect(epoch).toBeGreaterThanOrEqual(before);
+    expect(b.sut.epoch).toBe(epoch); // the publish returned after b acknowledged it
+    expect(b.dropped.length).toBeGreaterThan(0);
+    await admin.set(`${prefix}:{__bus}:__epoch`, String(epoch + 60_000));
+    expect(await a.sut.raiseEpoch()).toBe(epoch + 60_000);
   });
 });
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -41,7 +41,12 @@ export interface CacheModuleOptions {
   defaultGraceMs?: number;
   /** Redis as the shared tier; absent means the in-process store only. */
   redis?: CacheRedisOptions;
-  /** The in-process tier: L1 in front of Redis, and the fallback while Redis is down. */
+  /**
+   * The in-process tier: L1 in front of Redis, and the fallback while Redis is down.
+   * `maxTtlMs` bounds how long any in-process copy lives, whatever the entry's TTL (default
+   * 60 s): a safety net under the invalidation bus, and the most an in-process copy can
+   * outlive a write that nothing could tell this instance about.
+   */
   l1?: { enabled?: boolean; maxEntries?: number; maxBytes?: number; maxTtlMs?: number };
   /** TTLs are shortened by up to this fraction at random so keys written together expire apart (default 0.1). */
   ttlJitter?: number;
@@ -58,14 +63,21 @@ export interface CacheModuleOptions {
   lock?: { ttlMs?: number; waitMs?: number };
   /** Soft loader timeout when a call names none: past it a stale value is served if there is one. */
   loaderSoftTimeoutMs?: number;
-  /** Consecutive Redis failures that open the circuit, and the pause between recovery probes. */
-  circuitBreaker?: { failureThreshold?: number; probeIntervalMs?: number };
   /**
-   * How long an invalidation waits for other instances to acknowledge dropping their L1
-   * copies (default 500 ms). Live peers answer in about a millisecond; a peer that does not
-   * answer in time is not waited for again until its next heartbeat.
+   * Consecutive Redis failures after which the breaker asks whether Redis really is down (a
+   * PING bounded by `confirmTimeoutMs`, default 1 s, discounting this process' own event-loop
+   * delay) and opens only if it is; the pause between recovery probes (default 500 ms).
    */
-  invalidationAckTimeoutMs?: number;
+  circuitBreaker?: { failureThreshold?: number; probeIntervalMs?: number; confirmTimeoutMs?: number };
+  /**
+   * How instances keep each other's in-process tier coherent (see InvalidationBus).
+   * `leaseMs` (default 1 s): how long one sync with the invalidation log vouches for L1, and so
+   * the longest a write waits for an instance that does not acknowledge it. `syncIntervalMs`
+   * (default 200 ms): how often each instance syncs and says it is alive. `logSize` (default
+   * 10 000): invalidations kept in Redis for instances that missed their message.
+   * `writeTimeoutMs` (default 1 s): bound on an invalidation's Redis work.
+   */
+  invalidation?: { leaseMs?: number; syncIntervalMs?: number; logSize?: number; writeTimeoutMs?: number };
   /** Max invalidations remembered during an outage and replayed on recovery (default 10 000). */
   outageJournalSize?: number;
   /**
@@ -89,8 +101,8 @@ export interface ResolvedCacheOptions {
   maxEntryBytes: number;
   lock: { ttlMs: number; waitMs: number };
   loaderSoftTimeoutMs: number | undefined;
-  circuitBreaker: { failureThreshold: number; probeIntervalMs: number };
-  invalidationAckTimeoutMs: number;
+  circuitBreaker: { failureThreshold: number; probeIntervalMs: number; confirmTimeoutMs: number };
+  invalidation: { leaseMs: number; syncIntervalMs: number; logSize: number; writeTimeoutMs: number };
   outageJournalSize: number;
   httpPrincipalHeaders: readonly string[];
 }

@@ -11,14 +11,14 @@ describe(resolveCacheOptions.name, () => {
       defaultTtlMs: 300_000,
       defaultGraceMs: 0,
       redis: undefined,
-      l1: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, maxTtlMs: Number.POSITIVE_INFINITY },
+      l1: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, maxTtlMs: 60_000 },
       ttlJitter: 0.1,
       compressionThresholdBytes: 16 * 1024,
       maxEntryBytes: 1024 * 1024,
       lock: { ttlMs: 10_000, waitMs: 5_000 },
       loaderSoftTimeoutMs: undefined,
-      circuitBreaker: { failureThreshold: 3, probeIntervalMs: 500 },
-      invalidationAckTimeoutMs: 500,
+      circuitBreaker: { failureThreshold: 3, probeIntervalMs: 500, confirmTimeoutMs: 1_000 },
+      invalidation: { leaseMs: 1_000, syncIntervalMs: 200, logSize: 10_000, writeTimeoutMs: 1_000 },
       outageJournalSize: 10_000,
       httpPrincipalHeaders: ['Authorization'],
     });
@@ -74,6 +74,11 @@ describe(resolveCacheOptions.name, () => {
     ['a zero l1.maxEntries', { l1: { maxEntries: 0 } }, 'l1'],
     ['a negative l1.maxBytes', { l1: { maxBytes: -1 } }, 'l1'],
     ['a NaN l1.maxEntries', { l1: { maxEntries: Number.NaN } }, 'l1'],
+    ['a zero l1.maxTtlMs', { l1: { maxTtlMs: 0 } }, 'l1'],
+    ['a lease shorter than two syncs', { invalidation: { leaseMs: 300, syncIntervalMs: 200 } }, 'invalidation'],
+    ['a zero sync interval', { invalidation: { syncIntervalMs: 0 } }, 'invalidation'],
+    ['an invalidation log under 100', { invalidation: { logSize: 10 } }, 'invalidation'],
+    ['a zero confirmation timeout', { circuitBreaker: { confirmTimeoutMs: 0 } }, 'circuitBreaker'],
   ])('rejects %s, naming it', (_name, options, named) => {
     expect(() => sut(options)).toThrow(new RegExp(`^Invalid cache options: .*\\b${named}\\b`));
   });

@@ -14,7 +14,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
       enabled: options.l1?.enabled ?? true,
       maxEntries: options.l1?.maxEntries ?? 10_000,
       maxBytes: options.l1?.maxBytes ?? 64 * 1024 * 1024,
-      maxTtlMs: options.l1?.maxTtlMs ?? Number.POSITIVE_INFINITY,
+      maxTtlMs: options.l1?.maxTtlMs ?? 60_000,
     },
     ttlJitter: options.ttlJitter ?? 0.1,
     compressionThresholdBytes: options.compressionThresholdBytes ?? 16 * 1024,
@@ -24,8 +24,14 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
     circuitBreaker: {
       failureThreshold: options.circuitBreaker?.failureThreshold ?? 3,
       probeIntervalMs: options.circuitBreaker?.probeIntervalMs ?? 500,
+      confirmTimeoutMs: options.circuitBreaker?.confirmTimeoutMs ?? 1_000,
     },
-    invalidationAckTimeoutMs: options.invalidationAckTimeoutMs ?? 500,
+    invalidation: {
+      leaseMs: options.invalidation?.leaseMs ?? 1_000,
+      syncIntervalMs: options.invalidation?.syncIntervalMs ?? 200,
+      logSize: options.invalidation?.logSize ?? 10_000,
+      writeTimeoutMs: options.invalidation?.writeTimeoutMs ?? 1_000,
+    },
     outageJournalSize: options.outageJournalSize ?? 10_000,
     httpPrincipalHeaders: options.httpPrincipalHeaders ?? ['Authorization'],
   };
@@ -36,7 +42,11 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
   if (!(resolved.defaultGraceMs >= 0)) problems.push('defaultGraceMs must not be negative');
   if (!(resolved.ttlJitter >= 0 && resolved.ttlJitter < 1)) problems.push('ttlJitter must be in [0, 1)');
   if (!(resolved.maxEntryBytes > 0)) problems.push('maxEntryBytes must be positive');
-  if (!(resolved.l1.maxEntries > 0 && resolved.l1.maxBytes > 0)) problems.push('l1 bounds must be positive');
+  if (!(resolved.l1.maxEntries > 0 && resolved.l1.maxBytes > 0 && resolved.l1.maxTtlMs > 0)) problems.push('l1 bounds must be positive');
+  const { leaseMs, syncIntervalMs, logSize, writeTimeoutMs } = resolved.invalidation;
+  if (!(syncIntervalMs > 0 && leaseMs >= 2 * syncIntervalMs)) problems.push('invalidation.leaseMs must be at least twice invalidation.syncIntervalMs (> 0)');
+  if (!(logSize >= 100 && writeTimeoutMs > 0)) problems.push('invalidation.logSize must be at least 100 and writeTimeoutMs positive');
+  if (!(resolved.circuitBreaker.confirmTimeoutMs > 0)) problems.push('circuitBreaker.confirmTimeoutMs must be positive');
   if (problems.length > 0) throw new Error(`Invalid cache options: ${problems.join('; ')}`);
   return resolved;
 }

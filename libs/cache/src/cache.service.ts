@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ResolvedCacheOptions } from './cache-options.interface';
 import { CACHE_METRICS, CACHE_RESOLVED_OPTIONS, CACHE_TIERED_STORE, DEFAULT_NAMESPACE, GLOBAL_ORG } from './cache.constants';
-import type { CacheLookup, CacheScope, CacheWriteOptions, GetOrSetOptions } from './cache.types';
+import { CacheInvalidationUnconfirmedError, type CacheLookup, type CacheScope, type CacheWriteOptions, type GetOrSetOptions } from './cache.types';
 import { CacheKeyBuilder } from './keys/cache-key.builder';
 import { LoadCoordinator, LoaderFailure } from './locking/load-coordinator';
 import type { CacheMetrics, CacheMetricsSnapshot } from './metrics/cache-metrics';
 import { entryState, type CacheEntry } from './serialization/cache-entry';
 import type { StoredKeyInfo } from './stores/cache-store.interface';
+import type { InvalidationTarget } from './stores/cache-store.interface';
 import type { TieredCacheStore, TieredStoreHealth } from './stores/tiered.store';
 
 /** Health of the cache as `/cache/health` and the readiness probe report it. */
@@ -115,7 +116,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     const ttlMs = options.ttlMs ?? this.options.defaultTtlMs;
     const graceMs = options.graceMs ?? this.options.defaultGraceMs;
     const entry: CacheEntry<T> = { value, createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags: options.tags ?? [] };
-    return this.store.set(this.keys.entry(options.org, options.namespace, key), entry, ttlMs + graceMs);
+    return this.store.set(this.keys.entry(options.org, options.namespace, key), entry, ttlMs + graceMs, undefined, options);
   }
 
   /** Stores several values of one scope. */
@@ -123,10 +124,19 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     return Promise.all(entries.map((e) => this.set(e.key, e.value, { ...scope, ttlMs: e.ttlMs, tags: e.tags })));
   }
 
-  /** Deletes keys everywhere (Redis, this instance's L1 and every other instance's). */
-  async delete(keys: string | readonly string[], scope: CacheScope = {}): Promise<number> {
+  /**
+   * Deletes keys everywhere (Redis, this instance's L1 and every other instance's). With
+   * `confirm`, throws `CacheInvalidationUnconfirmedError` unless that took effect before returning.
+   */
+  async delete(keys: string | readonly string[], scope: CacheScope & { confirm?: boolean } = {}): Promise<number> {
     const list = typeof keys === 'string' ? [keys] : keys;
-    return this.store.invalidate({ kind: 'keys', keys: list.map((key) => this.keys.entry(scope.org, scope.namespace, key)) });
+    return this.invalidate({ kind: 'keys', keys: list.map((key) => this.keys.entry(scope.org, scope.namespace, key)) }, scope.confirm);
+  }
+
+  private async invalidate(target: InvalidationTarget, confirm = false): Promise<number> {
+    const outcome = await this.store.invalidate(target);
+    if (confirm && !outcome.confirmed) throw new CacheInvalidationUnconfirmedError();
+    return outcome.removed;
   }
 
   async has(key: string, scope: CacheScope = {}): Promise<boolean> {
@@ -150,7 +160,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   /** Invalidates every entry written with one of `tags`, in `org`, or in every organization when `org` is omitted. */
   async invalidateTags(tags: readonly string[], options: { org?: string } = {}): Promise<number> {
     if (tags.length === 0) return 0;
-    return this.store.invalidate({ kind: 'tags', org: options.org, tags: [...tags] });
+    return this.invalidate({ kind: 'tags', org: options.org, tags: [...tags] });
   }
 
   /**
@@ -159,17 +169,17 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
    */
   async invalidatePattern(pattern: string, options: { org?: string } = {}): Promise<number> {
     if (pattern.trim() === '') throw new Error('An invalidation pattern must not be empty');
-    return this.store.invalidate({ kind: 'pattern', pattern: this.keys.pattern(options.org, pattern) });
+    return this.invalidate({ kind: 'pattern', pattern: this.keys.pattern(options.org, pattern) });
   }
 
   /** Invalidates everything cached for one organization. */
   async invalidateOrg(org: string): Promise<number> {
-    return this.store.invalidate({ kind: 'org', org });
+    return this.invalidate({ kind: 'org', org });
   }
 
   /** Deletes every key of this app's prefix (never another app's), everywhere. */
   async clear(): Promise<number> {
-    return this.store.invalidate({ kind: 'all' });
+    return this.invalidate({ kind: 'all' });
   }
 
   /** Pages through keys matching a glob over full keys, by SCAN cursor. */

@@ -14,6 +14,12 @@ export interface CacheWriteOptions extends CacheScope {
   graceMs?: number;
   /** Tags to invalidate the entry by, within its organization. */
   tags?: readonly string[];
+  /**
+   * Longest life of this entry's in-process copies (L1, and the fallback store during an
+   * outage), in ms; the module's `l1.maxTtlMs` applies too. Short for what must stop working
+   * quickly everywhere, e.g. credentials.
+   */
+  l1TtlMs?: number;
 }
 
 /** Options of `getOrSet`. */
@@ -25,6 +31,18 @@ export interface GetOrSetOptions extends CacheWriteOptions {
   timeoutMs?: number;
   /** Hard timeout in ms: the call fails with a `CacheLoaderTimeoutError` past it. */
   hardTimeoutMs?: number;
+}
+
+/**
+ * Thrown by an invalidation asked to confirm (`{ confirm: true }`) when it could not take effect
+ * everywhere: Redis did not take it. It is kept and retried; until then other instances may
+ * serve what it made stale.
+ */
+export class CacheInvalidationUnconfirmedError extends Error {
+  constructor() {
+    super('Redis is unreachable: the invalidation is applied here and queued, but other instances may not have it yet');
+    this.name = 'CacheInvalidationUnconfirmedError';
+  }
 }
 
 /** How a cached read was answered, for `X-Cache` and `Cache-Status`. */

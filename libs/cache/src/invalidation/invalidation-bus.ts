@@ -1,125 +1,347 @@
 import { Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import type { InvalidationTarget } from '../stores/cache-store.interface';
 import type { RedisClient } from '../stores/redis-connection.factory';
+import { APPEND_INVALIDATION, BUMP_EPOCH, SYNC_INVALIDATIONS } from '../stores/redis-scripts';
 
 type BusMessage =
-  | { k: 'inv'; o: string; i: number; t: InvalidationTarget }
+  /** An invalidation: origin, origin's message id (for acks), its sequence number in the log, the origin's epoch. */
+  | { k: 'inv'; o: string; i: number; n: number; e: number; t: InvalidationTarget }
   | { k: 'ack'; o: string; i: number }
-  | { k: 'hb'; o: string }
-  | { k: 'hello'; o: string };
+  | { k: 'hb'; o: string };
 
-const HEARTBEAT_MS = 2_000;
-const PEER_EXPIRY_MS = 3 * HEARTBEAT_MS;
+/** What the bus does to this instance's in-process tier. */
+export interface InvalidationBusHooks {
+  /** Drops the in-process copies one invalidation made stale. */
+  apply(target: InvalidationTarget): void;
+  /** Drops every in-process entry: history was lost, so any of them may be stale. */
+  dropAll(reason: string): void;
+  /** Called after each successful sync: Redis answers the bus. */
+  synced?(): void;
+}
+
+export interface InvalidationBusOptions {
+  /** Connection for commands (log, heartbeats, publishes): not the hot-path one, its timeout is generous. */
+  publisher: RedisClient;
+  subscriber: RedisClient;
+  prefix: string;
+  instanceId: string;
+  /** How long one successful sync vouches for this instance's in-process tier. */
+  leaseMs: number;
+  /** How often the instance syncs with the invalidation log (and says it is alive). */
+  syncIntervalMs: number;
+  /** Invalidations kept in Redis for instances that missed their message. */
+  logSize: number;
+}
+
+/** Missed invalidations fetched from the log at most per sync; past it the in-process tier is dropped instead. */
+const MAX_CATCH_UP = 1_000;
+/** Sequence numbers heard ahead of a gap, remembered at most. */
+const MAX_AHEAD = 10_000;
 
 /**
- * Tells every other instance to drop L1 copies a change made stale (Redis pub/sub), and
- * waits, up to a bound, for each live peer to say it has. A write that returns has thus
- * been seen by every instance that answers, and a read there afterwards cannot hit its L1.
- * Peers are known from their heartbeats.
+ * Keeps every instance's in-process tier (L1) coherent with the writes of every other, in a way
+ * no lost pub/sub message can break.
+ *
+ * - Every invalidation is appended to a log in Redis, which numbers it (one fleet-wide sequence),
+ *   then published. Receivers apply it, acknowledge it to its origin, and note its number.
+ * - Every `syncIntervalMs` each instance reads the sequence and fetches from the log what it
+ *   has not applied (a gap: a message lost to a killed pub/sub connection, a proxy, an output
+ *   buffer limit). When the log no longer holds what it missed, or Redis lost the log (a
+ *   restart, a failover that lost writes), it drops its whole L1. Only then is its **lease**
+ *   renewed: L1 is served only within `leaseMs` of the start of the last complete sync.
+ * - A publisher waits until every live peer acknowledged, and past that at most until
+ *   `leaseMs` after the log took the invalidation: by then any peer that did not answer has
+ *   either synced past it (and applied it) or stopped serving from L1. So a write that returns
+ *   is never followed by an L1 read, anywhere, that misses it.
+ *
+ * The log also carries the fleet's **epoch**: entries created at or before it are stale in Redis
+ * too (it is raised when an instance recovers from an outage, see TieredCacheStore).
  */
 export class InvalidationBus {
   private readonly logger = new Logger(InvalidationBus.name);
   private readonly channel: string;
   private readonly ackChannel: string;
+  private readonly seqKey: string;
+  private readonly logKey: string;
+  private readonly epochKey: string;
+  /** Peers by id, with when (performance.now()) they were last heard. */
   private readonly peers = new Map<string, number>();
   private readonly waiting = new Map<number, { pending: Set<string>; done: () => void }>();
   private nextId = 1;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+  private stopped = false;
+
+  /** Every invalidation numbered up to this one has been applied here. */
+  private watermark = -1;
+  /** Numbers above the watermark applied already (heard ahead of a gap). */
+  private readonly ahead = new Set<number>();
+  /** The newest invalidation applied here, to tell when Redis' history was rewritten (a failover that lost writes). */
+  private newest: { n: number; id: string } | undefined;
+  /** Until when (performance.now()) the in-process tier may be served. */
+  private leaseUntil = 0;
+  /** When this instance last heard its own heartbeat: proof its subscription delivers. */
+  private heardSelfAt = -Infinity;
+  private subscribed = false;
+  /** When the current subscription was confirmed: only a lease later can every live peer have been heard. */
+  private subscribedAt = Infinity;
+  private epochValue = 0;
 
   constructor(
-    private readonly publisher: RedisClient,
-    private readonly subscriber: RedisClient,
-    prefix: string,
-    private readonly instanceId: string,
-    private readonly ackTimeoutMs: number,
-    private readonly onRemoteInvalidation: (target: InvalidationTarget) => void,
+    private readonly options: InvalidationBusOptions,
+    private readonly hooks: InvalidationBusHooks,
   ) {
-    this.channel = `${prefix}:__bus`;
-    this.ackChannel = `${prefix}:__bus:${instanceId}`;
+    const root = `${options.prefix}:{__bus}:`;
+    this.channel = `${options.prefix}:__bus`;
+    this.ackChannel = `${options.prefix}:__bus:${options.instanceId}`;
+    this.seqKey = `${root}__seq`;
+    this.logKey = `${root}__log`;
+    this.epochKey = `${root}__epoch`;
   }
 
-  /**
-   * Listens and starts the heartbeat at once; resolves when the subscription is confirmed.
-   * When the subscriber's own resubscription is off (`autoResubscribe: false`, as the engine's
-   * connections have it), the bus subscribes again after each reconnect, with the failure of
-   * that call handled (logged), where ioredis' would be an unhandled rejection.
-   */
+  /** Subscribes, syncs once and starts the sync timer; rejects if Redis does not take part. */
   async start(): Promise<void> {
-    this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message));
-    if ((this.subscriber.options as { autoResubscribe?: boolean }).autoResubscribe === false) this.subscriber.on('ready', this.resubscribe);
-    this.heartbeat = setInterval(() => this.send(this.channel, { k: 'hb', o: this.instanceId }).catch(() => undefined), HEARTBEAT_MS);
-    this.heartbeat.unref();
-    await this.subscriber.subscribe(this.channel, this.ackChannel);
-    // Peers answer a hello with a heartbeat, so a new instance knows them at once.
-    await this.send(this.channel, { k: 'hello', o: this.instanceId }).catch(() => undefined);
+    const { subscriber } = this.options;
+    subscriber.on('messageBuffer', this.onMessage);
+    // A dropped subscription loses messages: stop vouching for L1 until a sync catches up.
+    subscriber.on('close', this.onSubscriberLost);
+    subscriber.on('ready', this.resubscribe);
+    this.schedule();
+    await subscriber.subscribe(this.channel, this.ackChannel);
+    this.subscribed = true;
+    this.subscribedAt = performance.now();
+    await this.sync();
   }
 
   async stop(): Promise<void> {
-    this.subscriber.off('ready', this.resubscribe);
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopped = true;
+    const { subscriber } = this.options;
+    subscriber.off('messageBuffer', this.onMessage);
+    subscriber.off('close', this.onSubscriberLost);
+    subscriber.off('ready', this.resubscribe);
+    if (this.timer) clearTimeout(this.timer);
     for (const wait of this.waiting.values()) wait.done();
     this.waiting.clear();
+    await this.syncing?.catch(() => undefined);
   }
 
-  private readonly resubscribe = (): void => {
-    this.subscriber.subscribe(this.channel, this.ackChannel).catch((error: unknown) => {
-      this.logger.warn(`Resubscribing to invalidations after a reconnect failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
+  /** Whether this instance's in-process tier may be served now (see the class comment). */
+  get l1Trusted(): boolean {
+    return performance.now() < this.leaseUntil;
+  }
+
+  /** Entries created at or before this time (ms since epoch) are stale wherever they are. */
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /**
+   * Whether this instance knows every peer that may hold a lease: its subscription has delivered
+   * for at least a lease (each leased peer's heartbeat came through it) and still does (its own
+   * heartbeat comes back). Until then a publish waits out the lease whatever the acks.
+   */
+  get peersKnown(): boolean {
+    return this.subscriptionDelivers(performance.now());
+  }
+
+  /** Number of other instances heard from within a lease. */
+  get peerCount(): number {
+    return this.livePeers().length;
+  }
+
+  /**
+   * Numbers an invalidation in the log, publishes it, and resolves once every live peer
+   * acknowledged it or, at the latest, `leaseMs` after the log took it. Rejects when Redis
+   * did not take it (the caller keeps it for a later attempt).
+   */
+  async publish(target: InvalidationTarget): Promise<void> {
+    const id = this.nextId++;
+    const member = JSON.stringify({ o: this.options.instanceId, i: id, t: target });
+    const n = Number(await APPEND_INVALIDATION.run(this.options.publisher, [this.seqKey, this.logKey], [member, this.options.logSize]));
+    const loggedAt = performance.now();
+    this.noteApplied(n, `${this.options.instanceId}:${id}`);
+    const peers = this.livePeers();
+    // Without proof that our own subscription delivers, peers we never heard of may exist.
+    const blind = !this.subscriptionDelivers(loggedAt);
+    const acked = peers.length === 0 ? Promise.resolve(true) : this.awaitAcks(id, new Set(peers), loggedAt + this.options.leaseMs);
+    // Once logged, a failed publish only costs the wait: peers find it in the log.
+    await this.send(this.channel, { k: 'inv', o: this.options.instanceId, i: id, n, e: this.epochValue, t: target }).catch(() => undefined);
+    const allAcked = await acked;
+    if (allAcked && !blind) return;
+    const rest = loggedAt + this.options.leaseMs - performance.now();
+    if (rest > 0) await delay(rest);
+  }
+
+  /**
+   * Raises the fleet's epoch to at least `now` (Redis' clock or ours, whichever is later) and
+   * tells every instance, which drops its in-process tier. Returns the epoch.
+   */
+  async raiseEpoch(): Promise<number> {
+    const epoch = Number(await BUMP_EPOCH.run(this.options.publisher, [this.epochKey], [Date.now()]));
+    this.takeEpoch(epoch);
+    await this.publish({ kind: 'all' });
+    return epoch;
+  }
+
+  /** One sync now (tests, and recovery): resolves when done, rejects when Redis failed. */
+  syncNow(): Promise<void> {
+    return this.sync();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.sync()
+        .catch(() => undefined) // the lease simply lapses; the next tick tries again
+        .finally(() => this.schedule());
+    }, this.options.syncIntervalMs);
+    this.timer.unref();
+  }
+
+  private sync(): Promise<void> {
+    this.syncing ??= this.runSync().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async runSync(): Promise<void> {
+    // The lease counts from before the request: whatever the log held then is applied below.
+    const startedAt = performance.now();
+    const wasSubscribed = this.subscribed;
+    const newest = this.newest;
+    // Everything numbered up to `applied` was applied before the request left, so was in Redis
+    // when the script ran: a smaller sequence means Redis lost it.
+    const applied = this.watermark;
+    const [reply] = await Promise.all([
+      SYNC_INVALIDATIONS.run(this.options.publisher, [this.seqKey, this.logKey, this.epochKey], [Math.max(applied, 0), applied < 0 ? 0 : MAX_CATCH_UP, newest?.n ?? -1]),
+      this.send(this.channel, { k: 'hb', o: this.options.instanceId }),
+    ]);
+    const [seqRaw, epochRaw, oldestRaw, checkMember, missing] = reply as [number, string, string, string, string[]];
+    const seq = Number(seqRaw);
+    this.takeEpoch(Number(epochRaw));
+    const oldest = oldestRaw === '' ? Infinity : Number(oldestRaw);
+    if (applied < 0) {
+      // First sync: nothing cached here yet can predate it.
+      if (this.watermark < 0) this.reset(seq);
+    } else if (seq < applied) {
+      this.dropAll(`Redis lost the invalidation log (sequence ${seq}, applied up to ${applied})`, seq);
+    } else if (newest !== undefined && newest.n >= oldest && newest.n <= seq && memberId(checkMember) !== newest.id) {
+      this.dropAll(`Redis' invalidation history changed (a failover lost writes?)`, seq);
+    } else if (seq > applied) {
+      if (seq - applied > MAX_CATCH_UP || oldest > applied + 1) {
+        this.dropAll(`missed ${seq - applied} invalidations, more than the log still holds`, seq);
+      } else {
+        for (const raw of missing) this.applyLogged(raw);
+        if (seq > this.watermark) this.watermark = seq;
+        while (this.ahead.delete(this.watermark + 1)) this.watermark += 1;
+        for (const n of this.ahead) if (n <= this.watermark) this.ahead.delete(n);
+      }
+    }
+    // Renew only if the subscription held throughout: messages while it was down are in the
+    // log, and the next sync fetches them.
+    if (wasSubscribed && this.subscribed) this.leaseUntil = startedAt + this.options.leaseMs;
+    this.hooks.synced?.();
+  }
+
+  private applyLogged(raw: string): void {
+    const bar = raw.indexOf('|');
+    const n = Number(raw.slice(0, bar));
+    if (n <= this.watermark || this.ahead.has(n)) return;
+    const { o, i, t } = JSON.parse(raw.slice(bar + 1)) as { o: string; i: number; t: InvalidationTarget };
+    if (o !== this.options.instanceId) this.hooks.apply(t);
+    this.noteApplied(n, `${o}:${i}`);
+  }
+
+  private noteApplied(n: number, id: string): void {
+    if (this.newest === undefined || n >= this.newest.n) this.newest = { n, id };
+    if (this.watermark < 0 || n <= this.watermark) return;
+    if (n === this.watermark + 1) {
+      this.watermark = n;
+      while (this.ahead.delete(this.watermark + 1)) this.watermark += 1;
+    } else if (this.ahead.size < MAX_AHEAD) {
+      this.ahead.add(n);
+    }
+  }
+
+  private dropAll(reason: string, seq: number): void {
+    this.logger.warn(`Dropping the in-process tier: ${reason}`);
+    this.hooks.dropAll(reason);
+    this.reset(seq);
+  }
+
+  private reset(seq: number): void {
+    this.watermark = seq;
+    this.ahead.clear();
+    this.newest = undefined;
+  }
+
+  private takeEpoch(epoch: number): void {
+    if (!(epoch > this.epochValue)) return;
+    const first = this.epochValue === 0 && this.watermark < 0;
+    this.epochValue = epoch;
+    if (!first) this.hooks.dropAll(`the fleet's epoch rose to ${new Date(epoch).toISOString()}`);
+  }
+
+  private readonly onSubscriberLost = (): void => {
+    this.subscribed = false;
+    this.subscribedAt = Infinity;
+    this.leaseUntil = 0;
   };
 
-  /** Number of other instances heard from recently. */
-  get peerCount(): number {
-    this.expirePeers();
-    return this.peers.size;
-  }
+  private readonly resubscribe = (): void => {
+    if (this.stopped) return;
+    this.options.subscriber
+      .subscribe(this.channel, this.ackChannel)
+      .then(() => {
+        this.subscribed = true;
+        this.subscribedAt = performance.now();
+        // Catch up at once rather than at the next tick.
+        return this.sync();
+      })
+      .catch((error: unknown) => {
+        this.logger.warn(`Resubscribing to invalidations after a reconnect failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+  };
 
-  /** Publishes an invalidation and resolves when every live peer acknowledged it or the bound passed. */
-  async publish(target: InvalidationTarget): Promise<void> {
-    this.expirePeers();
-    const id = this.nextId++;
-    const pending = new Set(this.peers.keys());
-    const acked = pending.size === 0 ? Promise.resolve() : this.awaitAcks(id, pending);
-    await this.send(this.channel, { k: 'inv', o: this.instanceId, i: id, t: target });
-    await acked;
-  }
-
-  private awaitAcks(id: number, pending: Set<string>): Promise<void> {
-    return new Promise<void>((resolve) => {
+  private awaitAcks(id: number, pending: Set<string>, deadline: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        this.logger.warn(`Invalidation ${id} not acknowledged by ${[...pending].join(', ')} within ${this.ackTimeoutMs} ms`);
-        // Silent peers are forgotten until they speak again (their next heartbeat), so a dead
-        // instance costs one timeout, not one per invalidation until it expires.
-        for (const peer of pending) this.peers.delete(peer);
-        resolve();
-      }, this.ackTimeoutMs);
+        this.logger.warn(`Invalidation ${id} not acknowledged by ${[...pending].join(', ')}: waited out their lease`);
+        resolve(false);
+      }, Math.max(0, deadline - performance.now()));
       this.waiting.set(id, {
         pending,
         done: () => {
           clearTimeout(timer);
           this.waiting.delete(id);
-          resolve();
+          resolve(true);
         },
       });
     });
   }
 
-  private receive(channel: string, raw: Buffer): void {
+  private readonly onMessage = (channelBuffer: Buffer, raw: Buffer): void => {
     let message: BusMessage;
     try {
       message = JSON.parse(raw.toString()) as BusMessage;
     } catch {
       return;
     }
-    if (message.o === this.instanceId) return;
-    this.peers.set(message.o, Date.now());
-    if (message.k === 'hello') {
-      void this.send(this.channel, { k: 'hb', o: this.instanceId }).catch(() => undefined);
-    } else if (message.k === 'inv' && channel === this.channel) {
+    const now = performance.now();
+    if (message.o === this.options.instanceId) {
+      if (message.k === 'hb') this.heardSelfAt = now;
+      return;
+    }
+    this.peers.set(message.o, now);
+    const channel = channelBuffer.toString();
+    if (message.k === 'inv' && channel === this.channel) {
       try {
-        this.onRemoteInvalidation(message.t);
+        if (message.e > this.epochValue) this.takeEpoch(message.e);
+        if (message.n > this.watermark && !this.ahead.has(message.n)) this.hooks.apply(message.t);
+        this.noteApplied(message.n, `${message.o}:${message.i}`);
       } finally {
-        void this.send(`${this.channel}:${message.o}`, { k: 'ack', o: this.instanceId, i: message.i }).catch(() => undefined);
+        void this.send(`${this.channel}:${message.o}`, { k: 'ack', o: this.options.instanceId, i: message.i }).catch(() => undefined);
       }
     } else if (message.k === 'ack' && channel === this.ackChannel) {
       const wait = this.waiting.get(message.i);
@@ -127,14 +349,38 @@ export class InvalidationBus {
       wait.pending.delete(message.o);
       if (wait.pending.size === 0) wait.done();
     }
+  };
+
+  /** Peers that may still hold a lease: heard within one (plus a sync interval of slack). */
+  private livePeers(): string[] {
+    const cutoff = performance.now() - this.options.leaseMs - this.options.syncIntervalMs;
+    const live: string[] = [];
+    for (const [peer, seen] of this.peers) {
+      if (seen < cutoff) this.peers.delete(peer);
+      else live.push(peer);
+    }
+    return live;
+  }
+
+  private subscriptionDelivers(now: number): boolean {
+    return this.subscribed && now - this.subscribedAt >= this.options.leaseMs && now - this.heardSelfAt < this.options.leaseMs;
   }
 
   private async send(channel: string, message: BusMessage): Promise<void> {
-    await this.publisher.publish(channel, JSON.stringify(message));
+    await this.options.publisher.publish(channel, JSON.stringify(message));
   }
+}
 
-  private expirePeers(): void {
-    const cutoff = Date.now() - PEER_EXPIRY_MS;
-    for (const [peer, seen] of this.peers) if (seen < cutoff) this.peers.delete(peer);
+function memberId(member: string): string {
+  if (member === '') return '';
+  try {
+    const { o, i } = JSON.parse(member.slice(member.indexOf('|') + 1)) as { o: string; i: number };
+    return `${o}:${i}`;
+  } catch {
+    return '';
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

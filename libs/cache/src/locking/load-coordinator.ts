@@ -70,7 +70,7 @@ export class LoadCoordinator {
   }
 
   private async fetch<T>(call: Call<T>): Promise<CacheLookup<T>> {
-    const { entry } = await this.store.get(call.key);
+    const { entry } = await this.store.get(call.key, call.options);
     if (entry !== undefined) {
       const state = entryState(entry, Date.now());
       if (state === 'fresh') {
@@ -160,7 +160,7 @@ export class LoadCoordinator {
     const graceMs = call.options.graceMs ?? this.options.defaultGraceMs;
     const entry: CacheEntry<T> = { value, createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags };
     if (value === undefined) await this.store.endLoad(ticket); // undefined is "nothing": not cached
-    else await this.store.set(call.key, entry, ttlMs + graceMs, ticket);
+    else await this.store.set(call.key, entry, ttlMs + graceMs, ticket, call.options);
     return served(entry, 'miss');
   }
 

@@ -5,7 +5,10 @@ const PROBE_MS = 500;
 describe(CircuitBreaker.name, () => {
   let onOpen: jest.Mock<void, [unknown]>;
   let recover: jest.Mock<Promise<void>, []>;
+  let confirm: jest.Mock<Promise<boolean>, []>;
   let sut: CircuitBreaker;
+  /** Lets the confirmation's answer arrive. */
+  const settle = () => jest.advanceTimersByTimeAsync(0);
 
   beforeEach(() => {
     jest.useFakeTimers({ now: new Date('2025-01-01T00:00:00Z') });
@@ -13,7 +16,8 @@ describe(CircuitBreaker.name, () => {
     recover = jest.fn(async () => {
       throw new Error('still down');
     });
-    sut = new CircuitBreaker({ failureThreshold: 3, probeIntervalMs: PROBE_MS, onOpen, recover });
+    confirm = jest.fn(async () => false);
+    sut = new CircuitBreaker({ failureThreshold: 3, probeIntervalMs: PROBE_MS, onOpen, confirm, recover });
   });
 
   afterEach(() => {
@@ -22,29 +26,59 @@ describe(CircuitBreaker.name, () => {
   });
 
   describe('opening', () => {
-    it('stays closed below the threshold and opens at it', () => {
+    it('stays closed below the threshold and opens at it once the confirmation says Redis is down', async () => {
       sut.recordFailure(new Error('1'));
       sut.recordFailure(new Error('2'));
+      await settle();
       expect(sut.state).toBe('closed');
+      expect(confirm).not.toHaveBeenCalled();
       const third = new Error('3');
       sut.recordFailure(third);
+      expect(confirm).toHaveBeenCalledTimes(1);
+      await settle();
       expect([sut.state, sut.isOpen]).toEqual(['open', true]);
       expect(onOpen).toHaveBeenCalledWith(third);
     });
 
-    it('needs consecutive failures: a success in between starts the count over', () => {
+    it('stays closed when the confirmation finds Redis answering (a busy process), and counts again from zero', async () => {
+      confirm.mockResolvedValue(true);
+      for (let i = 0; i < 5; i++) sut.recordFailure(i);
+      await settle();
+      expect(sut.state).toBe('closed');
+      expect(confirm).toHaveBeenCalledTimes(1); // one question at a time, however many failures meanwhile
+      sut.recordFailure('a');
+      sut.recordFailure('b');
+      await settle();
+      expect(confirm).toHaveBeenCalledTimes(1);
+      sut.recordFailure('c');
+      await settle();
+      expect(confirm).toHaveBeenCalledTimes(2);
+      expect(onOpen).not.toHaveBeenCalled();
+    });
+
+    it('opens when the confirmation itself fails', async () => {
+      confirm.mockRejectedValue(new Error('probe crashed'));
+      for (let i = 0; i < 3; i++) sut.recordFailure(i);
+      await settle();
+      expect(sut.state).toBe('open');
+    });
+
+    it('needs consecutive failures: a success in between starts the count over', async () => {
       sut.recordFailure('a');
       sut.recordFailure('b');
       sut.recordSuccess();
       sut.recordFailure('c');
       sut.recordFailure('d');
+      await settle();
       expect(sut.state).toBe('closed');
       sut.recordFailure('e');
+      await settle();
       expect(sut.state).toBe('open');
     });
 
-    it('calls onOpen once however many failures follow', () => {
+    it('calls onOpen once however many failures follow', async () => {
       for (let i = 0; i < 10; i++) sut.recordFailure(i);
+      await settle();
       sut.open('again');
       expect(onOpen).toHaveBeenCalledTimes(1);
       expect(onOpen).toHaveBeenCalledWith(2);
@@ -123,8 +157,10 @@ describe(CircuitBreaker.name, () => {
       expect(sut.state).toBe('closed');
       sut.recordFailure('x');
       sut.recordFailure('y');
+      await settle();
       expect(sut.state).toBe('closed');
       sut.recordFailure('z');
+      await settle();
       expect(sut.state).toBe('open');
       expect(onOpen.mock.calls).toEqual([['first outage'], ['z']]);
     });

@@ -2,16 +2,19 @@
 export type CircuitState = 'closed' | 'open';
 
 /**
- * Counts consecutive Redis failures; past the threshold the circuit opens and requests stop
- * paying Redis timeouts. While open, `probe` is called every `probeIntervalMs` in the
- * background: `recover` probes Redis, replays what the outage missed and calls `close()`
- * synchronously at its end, so no request trusts Redis before it is consistent again.
+ * Tells a failing Redis from a slow moment. A failed call falls back for that call only; after
+ * `failureThreshold` consecutive failures the breaker asks `confirm` (a probe with a generous
+ * timeout that discounts this process' own event-loop delay) and opens only if it says Redis
+ * is really unreachable. While open, `recover` is called every `probeIntervalMs` in the
+ * background: it probes Redis, replays what the outage missed and calls `close()` at its end,
+ * so no request trusts Redis before it is consistent again.
  */
 export class CircuitBreaker {
   private failures = 0;
   private current: CircuitState = 'closed';
   private timer: NodeJS.Timeout | undefined;
   private probing = false;
+  private confirming = false;
   private openedAt = 0;
   private stopped = false;
 
@@ -20,6 +23,8 @@ export class CircuitBreaker {
       failureThreshold: number;
       probeIntervalMs: number;
       onOpen: (error: unknown) => void;
+      /** Resolves true when Redis answers after all (the failures were this process being busy). */
+      confirm: () => Promise<boolean>;
       recover: () => Promise<void>;
     },
   ) {}
@@ -43,7 +48,16 @@ export class CircuitBreaker {
 
   recordFailure(error: unknown): void {
     this.failures += 1;
-    if (this.current === 'closed' && this.failures >= this.options.failureThreshold) this.open(error);
+    if (this.current !== 'closed' || this.confirming || this.failures < this.options.failureThreshold) return;
+    this.confirming = true;
+    this.options
+      .confirm()
+      .catch(() => false)
+      .then((answers) => {
+        this.confirming = false;
+        if (answers) this.failures = 0;
+        else this.open(error);
+      });
   }
 
   /** Opens at once, e.g. when Redis is not reachable at start-up. */

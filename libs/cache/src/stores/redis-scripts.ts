@@ -148,3 +148,49 @@ export const EXTEND_LEASE = new RedisScript(
   `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`,
 );
+
+/**
+ * Numbers an invalidation and appends it to the fleet's log, keeping the newest `size`.
+ * KEYS: sequence, log. ARGV: member (JSON), size. Returns its number.
+ */
+export const APPEND_INVALIDATION = new RedisScript(
+  'appendInvalidation',
+  `local n = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], n, n .. '|' .. ARGV[1])
+local size = tonumber(ARGV[2])
+if n > size then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', n - size) end
+return n`,
+);
+
+/**
+ * What an instance needs to catch up: the sequence, the epoch, the oldest number the log still
+ * holds, the member at the number it last applied (to see whether history changed), and the
+ * members after `from` when at most `limit` are missing.
+ * KEYS: sequence, log, epoch. ARGV: from, limit, check.
+ */
+export const SYNC_INVALIDATIONS = new RedisScript(
+  'syncInvalidations',
+  `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+local epoch = redis.call('GET', KEYS[3]) or '0'
+local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local check = {}
+if tonumber(ARGV[3]) >= 0 then check = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[3], ARGV[3]) end
+local from = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local missing = {}
+if n > from and limit > 0 and n - from <= limit then missing = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. from, '+inf') end
+return { n, epoch, oldest[2] or '', check[1] or '', missing }`,
+);
+
+/**
+ * Raises the epoch to the later of Redis' clock and the caller's (ms), never lowering it.
+ * KEYS: epoch. ARGV: caller's now. Returns the epoch.
+ */
+export const BUMP_EPOCH = new RedisScript(
+  'bumpEpoch',
+  `local t = redis.call('TIME')
+local now = math.max(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), tonumber(ARGV[1]))
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now > current then redis.call('SET', KEYS[1], now); return now end
+return current`,
+);

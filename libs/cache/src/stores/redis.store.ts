@@ -86,8 +86,10 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async delete(keys: readonly string[]): Promise<number> {
+    // Invalidations are writes: the bulk connection, whose timeout a loaded moment does not
+    // pass (the tiered store bounds them with its own write timeout).
     const counts = await Promise.all(
-      keys.map((key) => DELETE_KEY.run(this.main, [key, this.keys.keyVersion(key)], [VERSION_TTL_MS])),
+      keys.map((key) => DELETE_KEY.run(this.connections.bulk, [key, this.keys.keyVersion(key)], [VERSION_TTL_MS])),
     );
     return counts.reduce<number>((sum, n) => sum + Number(n), 0);
   }
@@ -102,9 +104,8 @@ export class RedisCacheStore implements CacheStore {
     return Number(await INCR_WITH_TTL.run(this.main, [key], [Math.trunc(delta), Math.ceil(ttlMs ?? 0)]));
   }
 
-  async beginLoad(key: string, tags: readonly string[], lockTtlMs?: number): Promise<BeginLoadResult> {
+  async beginLoad(key: string, tags: readonly string[], lockTtlMs?: number, token: string = randomUUID()): Promise<BeginLoadResult> {
     const org = this.keys.parse(key).org;
-    const token = randomUUID();
     const scriptKeys = [
       key,
       this.keys.lock(key),
@@ -123,6 +124,12 @@ export class RedisCacheStore implements CacheStore {
       token: Number(locked) === 1 ? token : '',
     };
     return { entry: bytes.length > 0 ? this.decode(bytes) : undefined, locked: ticket.token !== '', ticket };
+  }
+
+  /** A ticket for a lock `token` may hold on `key` (a `beginLoad` whose answer was lost), to release it. */
+  ticketFor(key: string, token: string): LoadTicket {
+    const ticket: RedisTicket = { store: this, key, startedAt: Date.now(), tags: [], versions: [], token };
+    return ticket;
   }
 
   /** Whether `ticket` is a load of this store that took the key's lock. */
@@ -145,8 +152,11 @@ export class RedisCacheStore implements CacheStore {
         return this.invalidatePattern(target.pattern);
       case 'org':
         return this.invalidateOrg(target.org);
-      case 'all':
-        return this.unlinkMatching(`${this.keys.prefix}:*`, () => true);
+      case 'all': {
+        // The invalidation bus' log, sequence and epoch stay: instances keep counting on them.
+        const bus = `${this.keys.prefix}:{__bus}:`;
+        return this.unlinkMatching(`${this.keys.prefix}:*`, (key) => !key.startsWith(bus));
+      }
     }
   }
 
@@ -179,10 +189,10 @@ export class RedisCacheStore implements CacheStore {
     };
   }
 
-  /** Round trip to Redis in ms, for health checks. */
-  async ping(): Promise<number> {
+  /** Round trip to Redis in ms, for health checks (on `client`, the hot-path connection by default). */
+  async ping(client: RedisClient = this.main): Promise<number> {
     const start = performance.now();
-    await this.main.ping();
+    await client.ping();
     return performance.now() - start;
   }
 
@@ -246,13 +256,10 @@ export class RedisCacheStore implements CacheStore {
 
   private async invalidateTags(org: string | undefined, tags: readonly string[]): Promise<number> {
     const orgs = org !== undefined ? [org] : await this.knownOrgs(tags);
-    // One organization's tags are a request's eviction: the hot-path connection and its
-    // short timeout. A sweep over every organization is bulk work.
-    const client = org !== undefined ? this.main : this.connections.bulk;
     const counts = await Promise.all(
       orgs.map((o) =>
         INVALIDATE_TAGS.run(
-          client,
+          this.connections.bulk,
           tags.flatMap((tag) => [this.keys.tagSet(o, tag), this.keys.tagVersion(o, tag)]),
           [VERSION_TTL_MS],
         ),

@@ -4,6 +4,7 @@ import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { InvalidationBus } from '../invalidation/invalidation-bus';
 import type { CacheKeyBuilder } from '../keys/cache-key.builder';
 import { CircuitBreaker } from '../resilience/circuit-breaker';
+import { EventLoopLag } from '../resilience/event-loop-lag';
 import { OutageJournal } from '../resilience/outage-journal';
 import type { CacheEntry } from '../serialization/cache-entry';
 import { CacheSerializer } from '../serialization/cache-serializer';
@@ -26,6 +27,25 @@ export interface TieredStoreHealth {
   store: 'redis' | 'memory';
   fallbackActive: boolean;
   redis: { connected: boolean; latencyMs: number | null; mode: RedisMode } | null;
+}
+
+/** What an invalidation achieved. */
+export interface InvalidationOutcome {
+  /** Entries removed (the larger of Redis' and this instance's count). */
+  removed: number;
+  /**
+   * True when it took effect everywhere before returning: Redis (when configured) took it, and
+   * every other instance acknowledged it or can no longer serve an in-process copy it made
+   * stale. False when Redis was unreachable: it is kept and replayed, and other instances may
+   * serve what it made stale until then.
+   */
+  confirmed: boolean;
+}
+
+/** Per-call limits on the in-process copies of an entry. */
+export interface LocalCopyOptions {
+  /** Longest life of an in-process copy (L1, and the fallback store during an outage), ms. */
+  l1TtlMs?: number;
 }
 
 /** What `maintenance()` cleaned, and on which store. */
@@ -59,6 +79,9 @@ export class TieredCacheStore {
    * its next load of the key, and all of them when Redis is trusted again.
    */
   private readonly orphanedLocks = new Map<string, { ticket: LoadTicket; lapsesAt: number }>();
+  private readonly lag = new EventLoopLag();
+  /** The journal's replay in progress, so recovery and the retry after a sync never run two. */
+  private replaying: Promise<void> | undefined;
   readonly instanceId = randomUUID();
 
   constructor(
@@ -75,15 +98,24 @@ export class TieredCacheStore {
       failureThreshold: options.circuitBreaker.failureThreshold,
       probeIntervalMs: options.circuitBreaker.probeIntervalMs,
       onOpen: (error) => this.logger.warn(`Redis unavailable (${describe(error)}): serving from the in-process store`),
+      confirm: () => this.redisAnswers(),
       recover: () => this.recover(),
     });
     this.bus = new InvalidationBus(
-      connections.main,
-      connections.subscriber,
-      keys.prefix,
-      this.instanceId,
-      options.invalidationAckTimeoutMs,
-      (target) => this.local.invalidateSync(target),
+      {
+        publisher: connections.bulk,
+        subscriber: connections.subscriber,
+        prefix: keys.prefix,
+        instanceId: this.instanceId,
+        leaseMs: options.invalidation.leaseMs,
+        syncIntervalMs: options.invalidation.syncIntervalMs,
+        logSize: options.invalidation.logSize,
+      },
+      {
+        apply: (target) => this.local.invalidateSync(target),
+        dropAll: () => this.local.invalidateSync({ kind: 'all' }),
+        synced: () => this.retryJournal(),
+      },
     );
   }
 
@@ -107,6 +139,7 @@ export class TieredCacheStore {
 
   async stop(): Promise<void> {
     this.breaker?.stop();
+    this.lag.stop();
     await this.bus?.stop();
     if (this.connections) {
       await Promise.all([this.connections.main, this.connections.bulk, this.connections.subscriber].map(closeRedisClient));
@@ -123,9 +156,19 @@ export class TieredCacheStore {
     return this.remote !== undefined && !this.breaker!.isOpen;
   }
 
-  /** Whether reads consult the in-process store: as L1, or because it is the only store right now. */
+  /**
+   * Whether reads consult the in-process store: as L1 while the invalidation bus vouches for it
+   * (its lease), or because it is the only store right now.
+   */
   private get readsLocal(): boolean {
-    return this.options.l1.enabled || !this.remoteUsable;
+    if (!this.remoteUsable) return true;
+    return this.options.l1.enabled && this.bus!.l1Trusted;
+  }
+
+  /** Entries created at or before the fleet's epoch are stale (see InvalidationBus). */
+  private current(entry: CacheEntry | undefined): CacheEntry | undefined {
+    if (entry === undefined || this.bus === undefined || entry.createdAt === 0) return entry;
+    return entry.createdAt > this.bus.epoch ? entry : undefined;
   }
 
   /** The L1 hit fast path: synchronous, no allocation. */
@@ -134,13 +177,13 @@ export class TieredCacheStore {
   }
 
   /** Reads through the tiers; concurrent reads of one key share one Redis round trip. */
-  async get(key: string): Promise<{ entry: CacheEntry | undefined; tier: CacheTier }> {
+  async get(key: string, copy: LocalCopyOptions = {}): Promise<{ entry: CacheEntry | undefined; tier: CacheTier }> {
     const localEntry = this.peekLocal(key);
     if (localEntry !== undefined) return { entry: localEntry, tier: this.remoteUsable ? 'l1' : 'fallback' };
     if (!this.remoteUsable) return { entry: undefined, tier: 'fallback' };
     let read = this.reads.get(key);
     if (read === undefined) {
-      read = this.readRemote(key);
+      read = this.readRemote(key, copy);
       this.reads.set(key, read);
       void read.finally(() => this.reads.delete(key)).catch(() => undefined);
     }
@@ -148,15 +191,16 @@ export class TieredCacheStore {
     return { entry, tier: this.remoteUsable ? 'l2' : 'fallback' };
   }
 
-  private async readRemote(key: string): Promise<CacheEntry | undefined> {
+  private async readRemote(key: string, copy: LocalCopyOptions): Promise<CacheEntry | undefined> {
     // The L1 fill is guarded: an invalidation arriving while the GET is in flight wins.
     const ticket = this.options.l1.enabled ? this.local.openTicket(key) : undefined;
     try {
-      const entry = await this.viaRemote((remote) => remote.get(key));
-      if (entry !== undefined && ticket !== undefined) this.fillLocal(key, entry, ticket);
+      const entry = this.current(await this.viaRemote((remote) => remote.get(key)));
+      if (entry !== undefined && ticket !== undefined) this.fillLocal(key, entry, ticket, copy);
       return entry;
     } catch {
-      return this.local.peek(key);
+      // This call only: an in-process copy vouched for by the bus, else a miss.
+      return this.peekLocal(key);
     } finally {
       if (ticket !== undefined) this.local.closeTicket(ticket);
     }
@@ -170,12 +214,16 @@ export class TieredCacheStore {
   async beginLoad(key: string, tags: readonly string[], lockTtlMs: number): Promise<{ entry: CacheEntry | undefined; locked: boolean; ticket: LoadTicket }> {
     const local = this.local.openTicket(key);
     if (this.remoteUsable) {
+      const token = randomUUID();
       try {
         await this.releaseOrphanedLock(key);
-        const begun = await this.viaRemote((remote) => remote.beginLoad(key, tags, lockTtlMs));
+        const begun = await this.viaRemote((remote) => remote.beginLoad(key, tags, lockTtlMs, token));
         const ticket: TieredTicket = { store: begun.ticket.store, key, startedAt: Date.now(), remote: begun.ticket, local };
-        return { entry: begun.entry, locked: begun.locked, ticket };
+        return { entry: this.current(begun.entry), locked: begun.locked, ticket };
       } catch {
+        // A lock script that timed out here may still run in Redis (a paused server runs what
+        // it queued when it resumes) and hold the lock under our token: give it back later.
+        this.orphanLock(this.remote!.ticketFor(key, token));
         // fall through to the in-process store
       }
     }
@@ -220,7 +268,7 @@ export class TieredCacheStore {
    * invalidation overlapped the load; without one it is an explicit put. Returns whether
    * it was stored. Values over the size limit are not cached.
    */
-  async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: LoadTicket): Promise<boolean> {
+  async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: LoadTicket, copy: LocalCopyOptions = {}): Promise<boolean> {
     const t = ticket as TieredTicket | undefined;
     let encoded: Buffer;
     try {
@@ -240,7 +288,7 @@ export class TieredCacheStore {
         try {
           const stored = await this.viaRemote((remote) => remote.setEncoded(key, encoded, entry.tags, ttlMs, t?.remote));
           if (t === undefined) await this.publish({ kind: 'keys', keys: [key] });
-          if (stored && this.options.l1.enabled) return this.writeLocal(key, entry, ttlMs, encoded.length, t);
+          if (stored && this.options.l1.enabled) return this.writeLocal(key, entry, ttlMs, encoded.length, t, copy);
           if (t) this.local.closeTicket(t.local);
           return stored;
         } catch {
@@ -259,17 +307,21 @@ export class TieredCacheStore {
       this.local.closeTicket(t.local);
       return false;
     }
-    return this.writeLocal(key, entry, ttlMs, encoded.length, t);
+    return this.writeLocal(key, entry, ttlMs, encoded.length, t, copy);
   }
 
-  private writeLocal(key: string, entry: CacheEntry, ttlMs: number, size: number, t: TieredTicket | undefined): boolean {
-    const localTtl = Math.min(ttlMs, this.options.l1.maxTtlMs);
-    return this.local.setSized(key, entry, localTtl, size, t?.local);
+  private writeLocal(key: string, entry: CacheEntry, ttlMs: number, size: number, t: TieredTicket | undefined, copy: LocalCopyOptions): boolean {
+    return this.local.setSized(key, entry, this.localTtl(ttlMs, copy), size, t?.local);
   }
 
-  private fillLocal(key: string, entry: CacheEntry, ticket: LoadTicket): void {
+  private fillLocal(key: string, entry: CacheEntry, ticket: LoadTicket, copy: LocalCopyOptions): void {
     const remaining = entry.staleUntil - Date.now();
-    if (remaining > 0) this.local.setSized(key, entry, Math.min(remaining, this.options.l1.maxTtlMs), 256, ticket);
+    if (remaining > 0) this.local.setSized(key, entry, this.localTtl(remaining, copy), 256, ticket);
+  }
+
+  /** An in-process copy lives no longer than the entry, the module's bound, or the call's own. */
+  private localTtl(ttlMs: number, copy: LocalCopyOptions): number {
+    return Math.min(ttlMs, this.options.l1.maxTtlMs, copy.l1TtlMs ?? Infinity);
   }
 
   /**
@@ -277,11 +329,15 @@ export class TieredCacheStore {
    * instance's L1, then the other instances' L1 through the bus. When Redis is unreachable
    * the invalidation is journaled for replay and applied here.
    */
-  async invalidate(target: InvalidationTarget): Promise<number> {
+  async invalidate(target: InvalidationTarget): Promise<InvalidationOutcome> {
     let removed = 0;
+    let confirmed = this.remote === undefined;
     if (this.remoteUsable) {
       try {
-        removed = await this.viaRemote((remote) => remote.invalidate(target));
+        // A write's invalidation gets the write timeout, not the hot path's: a late answer
+        // under load must not leave a stale entry behind.
+        removed = await this.viaRemote((remote) => this.invalidateRemote(remote, target));
+        confirmed = true;
       } catch {
         this.journal.record(target);
       }
@@ -289,8 +345,8 @@ export class TieredCacheStore {
       this.journal.record(target);
     }
     removed = Math.max(removed, this.local.invalidateSync(target));
-    await this.publish(target);
-    return removed;
+    if (confirmed && this.remote !== undefined) confirmed = await this.publish(target);
+    return { removed, confirmed };
   }
 
   async ttl(key: string): Promise<number | null | undefined> {
@@ -341,7 +397,9 @@ export class TieredCacheStore {
       return { store: 'memory', fallbackActive: false, redis: null };
     }
     let latencyMs: number | null = null;
-    if (this.remoteUsable) latencyMs = await this.viaRemote((remote) => remote.ping()).catch(() => null);
+    // On the bulk connection with a generous bound, and not charged to the breaker: a health
+    // check must not call a busy moment of this process an outage.
+    if (this.remoteUsable) latencyMs = await withTimeout(this.remote.ping(this.connections.bulk), 1_000, 'ping timed out').catch(() => null);
     const connected = latencyMs !== null;
     return {
       store: 'redis',
@@ -363,13 +421,61 @@ export class TieredCacheStore {
     }
   }
 
-  private async publish(target: InvalidationTarget): Promise<void> {
-    if (this.bus === undefined || !this.remoteUsable) return;
+  /**
+   * A request's own invalidation (keys, or one organization's tags) is bounded by the write
+   * timeout; sweeps (patterns, organizations, everything) take what their SCAN takes, each
+   * command bounded by the bulk connection's timeout.
+   */
+  private invalidateRemote(remote: RedisCacheStore, target: InvalidationTarget): Promise<number> {
+    const targeted = target.kind === 'keys' || (target.kind === 'tags' && target.org !== undefined);
+    const work = remote.invalidate(target);
+    return targeted ? withTimeout(work, this.options.invalidation.writeTimeoutMs, 'invalidation timed out') : work;
+  }
+
+  /**
+   * Tells the other instances; true once it took effect there (see InvalidationBus.publish).
+   * When Redis does not take it, it is journaled and sent again after the next sync.
+   */
+  private async publish(target: InvalidationTarget): Promise<boolean> {
+    if (this.bus === undefined || !this.remoteUsable) return false;
     try {
       await this.bus.publish(target);
+      return true;
     } catch (error) {
       this.breaker!.recordFailure(error);
+      this.journal.record(target);
+      return false;
     }
+  }
+
+  /** Sends what the journal holds while Redis is trusted (after a failed invalidation that opened no circuit). */
+  private retryJournal(): void {
+    if (this.journal.size === 0 || !this.remoteUsable || this.replaying !== undefined) return;
+    this.replayJournal().catch(() => undefined);
+  }
+
+  private replayJournal(): Promise<void> {
+    this.replaying ??= this.journal
+      .replay(async (target) => {
+        await this.invalidateRemote(this.remote!, target);
+        await this.bus!.publish(target);
+      })
+      .finally(() => (this.replaying = undefined));
+    return this.replaying;
+  }
+
+  /**
+   * Whether Redis answers after all, asked when calls keep failing: a PING on the bulk
+   * connection with a generous bound. A timeout while this process' event loop was itself
+   * late by half that bound proves nothing, so it counts as an answer (the next failures ask again).
+   */
+  private async redisAnswers(): Promise<boolean> {
+    const { main, bulk } = this.connections!;
+    if (main.status !== 'ready') return false;
+    const timeoutMs = this.options.circuitBreaker.confirmTimeoutMs;
+    const { result, maxLagMs } = await this.lag.during(() => withTimeout(bulk.ping(), timeoutMs, 'confirmation ping timed out'));
+    if (result.status === 'fulfilled') return true;
+    return maxLagMs > timeoutMs / 2;
   }
 
   /**
@@ -386,28 +492,29 @@ export class TieredCacheStore {
   }
 
   /**
-   * Probe, replay the journal, wait for the others, give back orphaned load locks, empty the
-   * in-process tier, close the circuit: in that order. The wait (a probe interval and a margin) lets every other
-   * instance that was cut off too replay its own journal before this one reads Redis again.
+   * Probe, replay the journal, wait for the others, give back orphaned load locks, raise the
+   * fleet's epoch, empty the in-process tier, close the circuit: in that order. The wait (a probe
+   * interval and a margin) lets every other instance that was cut off too replay its own journal
+   * before this one reads Redis again.
    */
   private async recover(): Promise<void> {
     const { main, bulk } = this.connections!;
     const probe = () => withTimeout(Promise.all([main.ping(), bulk.ping()]), 1_000, 'probe timed out');
-    const replay = () =>
-      this.journal.replay(async (target) => {
-        await this.remote!.invalidate(target);
-        await this.bus!.publish(target).catch(() => undefined);
-      });
     await probe();
-    await replay();
+    await this.replayJournal();
     await delay(this.options.circuitBreaker.probeIntervalMs + 100);
     await probe();
-    await replay();
+    await this.replayJournal();
     if (this.journal.size > 0) return; // recorded while replaying: next probe
     await this.releaseOrphanedLocks();
+    // Writes during the outage may have changed what Redis still holds, and the instance that
+    // took them may have restarted since (its journal gone): every entry created up to now is
+    // stale, on every instance (the epoch rides the bus, and each instance's sync reads it).
+    const epoch = await withTimeout(this.bus!.raiseEpoch(), this.options.invalidation.writeTimeoutMs + this.options.invalidation.leaseMs, 'raising the epoch timed out');
+    await this.bus!.syncNow();
     this.local.invalidateSync({ kind: 'all' });
     this.breaker!.close();
-    this.logger.log('Redis is back: in-process entries from the outage dropped, Redis trusted again');
+    this.logger.log(`Redis is back: entries created before ${new Date(epoch).toISOString()} count as stale, Redis trusted again`);
   }
 }
 
