@@ -39,6 +39,12 @@ export interface CacheConfig {
   l1Enabled: boolean;
   l1MaxEntries: number;
   l1MaxBytes: number;
+  /** Longest life of any in-process copy, ms (a safety net under the invalidation bus). */
+  l1MaxTtlMs: number;
+  /** How long one sync with the invalidation log vouches for L1, ms; the longest a write waits for a silent instance. */
+  l1LeaseMs: number;
+  /** How often each instance syncs with the invalidation log, ms. */
+  syncIntervalMs: number;
   compressionThresholdBytes: number;
   maxEntryBytes: number;
 }

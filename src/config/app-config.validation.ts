@@ -161,6 +161,8 @@ function readCache(reader: EnvReader): CacheConfig {
     l1Enabled: reader.boolean('CACHE_L1_ENABLED', true),
     l1MaxEntries: reader.integer('CACHE_L1_MAX_ENTRIES', 10_000, { min: 1 }, 'a positive integer'),
     l1MaxBytes: reader.integer('CACHE_L1_MAX_BYTES', 64 * MIB, { min: 1 }, positive('bytes')),
+    l1MaxTtlMs: reader.integer('CACHE_L1_MAX_TTL_MS', 60_000, { min: 1 }, positive('ms')),
+    ...readCoherence(reader),
     compressionThresholdBytes: reader.integer(
       'CACHE_COMPRESSION_THRESHOLD_BYTES',
       16 * 1024,
@@ -169,6 +171,13 @@ function readCache(reader: EnvReader): CacheConfig {
     ),
     maxEntryBytes: reader.integer('CACHE_MAX_ENTRY_BYTES', MIB, { min: 1 }, positive('bytes')),
   };
+}
+
+function readCoherence(reader: EnvReader): Pick<CacheConfig, 'l1LeaseMs' | 'syncIntervalMs'> {
+  const syncIntervalMs = reader.integer('CACHE_SYNC_INTERVAL_MS', 200, { min: 10 }, 'an integer of at least 10 (ms)');
+  const l1LeaseMs = reader.integer('CACHE_L1_LEASE_MS', 1_000, { min: 20 }, 'an integer of at least 20 (ms)');
+  if (l1LeaseMs < 2 * syncIntervalMs) reader.problem('CACHE_L1_LEASE_MS', `must be at least twice CACHE_SYNC_INTERVAL_MS (${2 * syncIntervalMs})`);
+  return { l1LeaseMs, syncIntervalMs };
 }
 
 function readLogging(reader: EnvReader): LoggingConfig {

@@ -39,7 +39,7 @@ describe(InvalidationBus.name, () => {
     const applied: InvalidationTarget[] = [];
     const dropped: string[] = [];
     const sut = new InvalidationBus(
-      { publisher, subscriber, prefix, instanceId: id, leaseMs: LEASE_MS, syncIntervalMs: SYNC_MS, logSize },
+      { publisher, subscriber, prefix, instanceId: id, leaseMs: LEASE_MS, syncIntervalMs: SYNC_MS, logSize, timeoutMs: 1_000 },
       { apply: (target) => applied.push(target), dropAll: (reason) => dropped.push(reason) },
     );
     buses.push(sut);
@@ -142,16 +142,26 @@ describe(InvalidationBus.name, () => {
     expect(b.dropped).toEqual([expect.stringMatching(/more than the log still holds/)]);
   });
 
-  it('waits out the lease while it cannot know every peer yet (just subscribed), acks or not', async () => {
+  it('knows every live peer from its first sync (Redis lists who synced), so a publish right after start waits for their acks only', async () => {
     const prefix = uniquePrefix();
     const a = await peer(prefix, 'a');
-    await until(() => a.sut.peersKnown);
-    const b = await peer(prefix, 'b'); // b may not have heard a's heartbeat yet
-    expect(b.sut.peersKnown).toBe(false);
+    const b = await peer(prefix, 'b'); // b has not heard a's heartbeat through pub/sub yet, but its first sync listed a
+    expect(b.sut.peerCount).toBe(1);
     const started = Date.now();
     await b.sut.publish({ kind: 'keys', keys: ['k'] });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - 20);
+    expect(Date.now() - started).toBeLessThan(LEASE_MS / 2);
     expect(a.applied).toEqual([{ kind: 'keys', keys: ['k'] }]);
+  });
+
+  it('waits out the lease while its own subscription is not proven to deliver', async () => {
+    const prefix = uniquePrefix();
+    const a = await peer(prefix, 'a');
+    await acquainted(a);
+    await a.subscriber.unsubscribe(); // its own heartbeats stop coming back
+    await until(() => !a.sut.peersKnown, 3_000);
+    const started = Date.now();
+    await a.sut.publish({ kind: 'keys', keys: ['k'] });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - 20);
   });
 
   it('raises the epoch for every instance and never lowers it', async () => {

@@ -9,7 +9,8 @@ function outageOptions(server: RedisServerHandle, prefix = uniquePrefix()): Cach
     keyPrefix: prefix,
     ttlJitter: 0,
     redis: { url: server.url, commandTimeoutMs: 50, connectTimeoutMs: 500 },
-    circuitBreaker: { failureThreshold: 3, probeIntervalMs: 100 },
+    circuitBreaker: { failureThreshold: 3, probeIntervalMs: 100, confirmTimeoutMs: 200 },
+    invalidation: { writeTimeoutMs: 200 },
   };
 }
 

@@ -32,6 +32,8 @@ export interface InvalidationBusOptions {
   syncIntervalMs: number;
   /** Invalidations kept in Redis for instances that missed their message. */
   logSize: number;
+  /** Bound on each of the bus' Redis calls (appending to the log, a sync). */
+  timeoutMs: number;
 }
 
 /** Missed invalidations fetched from the log at most per sync; past it the in-process tier is dropped instead. */
@@ -65,6 +67,7 @@ export class InvalidationBus {
   private readonly seqKey: string;
   private readonly logKey: string;
   private readonly epochKey: string;
+  private readonly instancesKey: string;
   /** Peers by id, with when (performance.now()) they were last heard. */
   private readonly peers = new Map<string, number>();
   private readonly waiting = new Map<number, { pending: Set<string>; done: () => void }>();
@@ -84,8 +87,12 @@ export class InvalidationBus {
   /** When this instance last heard its own heartbeat: proof its subscription delivers. */
   private heardSelfAt = -Infinity;
   private subscribed = false;
-  /** When the current subscription was confirmed: only a lease later can every live peer have been heard. */
-  private subscribedAt = Infinity;
+  /** Counts subscriptions and their losses, so a sync can tell whether one happened while it ran. */
+  private generation = 0;
+  /** When the current subscription was confirmed (its SUBSCRIBE reply proves it delivered then). */
+  private subscribedAt = -Infinity;
+  /** Whether a sync that started after the current subscription was confirmed has completed (it lists the live peers). */
+  private syncedSinceSubscribe = false;
   private epochValue = 0;
 
   constructor(
@@ -98,6 +105,7 @@ export class InvalidationBus {
     this.seqKey = `${root}__seq`;
     this.logKey = `${root}__log`;
     this.epochKey = `${root}__epoch`;
+    this.instancesKey = `${root}__instances`;
   }
 
   /** Subscribes, syncs once and starts the sync timer; rejects if Redis does not take part. */
@@ -109,9 +117,15 @@ export class InvalidationBus {
     subscriber.on('ready', this.resubscribe);
     this.schedule();
     await subscriber.subscribe(this.channel, this.ackChannel);
+    this.subscriptionConfirmed();
+    await this.sync(true);
+  }
+
+  private subscriptionConfirmed(): void {
     this.subscribed = true;
+    this.generation += 1;
     this.subscribedAt = performance.now();
-    await this.sync();
+    this.syncedSinceSubscribe = false;
   }
 
   async stop(): Promise<void> {
@@ -123,7 +137,6 @@ export class InvalidationBus {
     if (this.timer) clearTimeout(this.timer);
     for (const wait of this.waiting.values()) wait.done();
     this.waiting.clear();
-    await this.syncing?.catch(() => undefined);
   }
 
   /** Whether this instance's in-process tier may be served now (see the class comment). */
@@ -137,9 +150,10 @@ export class InvalidationBus {
   }
 
   /**
-   * Whether this instance knows every peer that may hold a lease: its subscription has delivered
-   * for at least a lease (each leased peer's heartbeat came through it) and still does (its own
-   * heartbeat comes back). Until then a publish waits out the lease whatever the acks.
+   * Whether this instance knows every peer that may hold a lease: a sync since it subscribed
+   * listed the instances that synced within a lease (Redis registers each sync), later ones are
+   * heard through the subscription, and that subscription still delivers (its own heartbeat
+   * comes back). Until then a publish waits out the lease whatever the acks.
    */
   get peersKnown(): boolean {
     return this.subscriptionDelivers(performance.now());
@@ -158,7 +172,8 @@ export class InvalidationBus {
   async publish(target: InvalidationTarget): Promise<void> {
     const id = this.nextId++;
     const member = JSON.stringify({ o: this.options.instanceId, i: id, t: target });
-    const n = Number(await APPEND_INVALIDATION.run(this.options.publisher, [this.seqKey, this.logKey], [member, this.options.logSize]));
+    const append = APPEND_INVALIDATION.run(this.options.publisher, [this.seqKey, this.logKey], [member, this.options.logSize]);
+    const n = Number(await withTimeout(append, this.options.timeoutMs, 'appending to the invalidation log timed out'));
     const loggedAt = performance.now();
     this.noteApplied(n, `${this.options.instanceId}:${id}`);
     const peers = this.livePeers();
@@ -178,7 +193,8 @@ export class InvalidationBus {
    * tells every instance, which drops its in-process tier. Returns the epoch.
    */
   async raiseEpoch(): Promise<number> {
-    const epoch = Number(await BUMP_EPOCH.run(this.options.publisher, [this.epochKey], [Date.now()]));
+    const bump = BUMP_EPOCH.run(this.options.publisher, [this.epochKey], [Date.now()]);
+    const epoch = Number(await withTimeout(bump, this.options.timeoutMs, 'raising the epoch timed out'));
     this.takeEpoch(epoch);
     await this.publish({ kind: 'all' });
     return epoch;
@@ -186,7 +202,7 @@ export class InvalidationBus {
 
   /** One sync now (tests, and recovery): resolves when done, rejects when Redis failed. */
   syncNow(): Promise<void> {
-    return this.sync();
+    return this.sync(true);
   }
 
   private schedule(): void {
@@ -199,7 +215,9 @@ export class InvalidationBus {
     this.timer.unref();
   }
 
-  private sync(): Promise<void> {
+  /** One sync at a time; `fresh` asks for one that starts now (after one in flight, if any). */
+  private sync(fresh = false): Promise<void> {
+    if (this.syncing !== undefined && fresh) return this.syncing.catch(() => undefined).then(() => this.sync(true));
     this.syncing ??= this.runSync().finally(() => (this.syncing = undefined));
     return this.syncing;
   }
@@ -207,17 +225,28 @@ export class InvalidationBus {
   private async runSync(): Promise<void> {
     // The lease counts from before the request: whatever the log held then is applied below.
     const startedAt = performance.now();
-    const wasSubscribed = this.subscribed;
+    const generation = this.subscribed ? this.generation : -1;
+    const window = this.options.leaseMs + this.options.syncIntervalMs;
     const newest = this.newest;
     // Everything numbered up to `applied` was applied before the request left, so was in Redis
     // when the script ran: a smaller sequence means Redis lost it.
     const applied = this.watermark;
-    const [reply] = await Promise.all([
-      SYNC_INVALIDATIONS.run(this.options.publisher, [this.seqKey, this.logKey, this.epochKey], [Math.max(applied, 0), applied < 0 ? 0 : MAX_CATCH_UP, newest?.n ?? -1]),
-      this.send(this.channel, { k: 'hb', o: this.options.instanceId }),
-    ]);
-    const [seqRaw, epochRaw, oldestRaw, checkMember, missing] = reply as [number, string, string, string, string[]];
+    const [reply] = await withTimeout(
+      Promise.all([
+        SYNC_INVALIDATIONS.run(
+          this.options.publisher,
+          [this.seqKey, this.logKey, this.epochKey, this.instancesKey],
+          [Math.max(applied, 0), applied < 0 ? 0 : MAX_CATCH_UP, newest?.n ?? -1, this.options.instanceId, window],
+        ),
+        this.send(this.channel, { k: 'hb', o: this.options.instanceId }),
+      ]),
+      this.options.timeoutMs,
+      'syncing with the invalidation log timed out',
+    );
+    const [seqRaw, epochRaw, oldestRaw, checkMember, missing, synced] = reply as [number, string, string, string, string[], string[]];
     const seq = Number(seqRaw);
+    const now = performance.now();
+    for (const peer of synced) if (peer !== this.options.instanceId && (this.peers.get(peer) ?? -Infinity) < now) this.peers.set(peer, now);
     this.takeEpoch(Number(epochRaw));
     const oldest = oldestRaw === '' ? Infinity : Number(oldestRaw);
     if (applied < 0) {
@@ -237,9 +266,12 @@ export class InvalidationBus {
         for (const n of this.ahead) if (n <= this.watermark) this.ahead.delete(n);
       }
     }
-    // Renew only if the subscription held throughout: messages while it was down are in the
-    // log, and the next sync fetches them.
-    if (wasSubscribed && this.subscribed) this.leaseUntil = startedAt + this.options.leaseMs;
+    // Renew only if the subscription held throughout (no loss, no new one): messages while it
+    // was down are in the log, and the next sync fetches them.
+    if (this.subscribed && generation === this.generation) {
+      this.leaseUntil = startedAt + this.options.leaseMs;
+      this.syncedSinceSubscribe = true;
+    }
     this.hooks.synced?.();
   }
 
@@ -284,19 +316,20 @@ export class InvalidationBus {
 
   private readonly onSubscriberLost = (): void => {
     this.subscribed = false;
-    this.subscribedAt = Infinity;
+    this.generation += 1;
+    this.syncedSinceSubscribe = false;
     this.leaseUntil = 0;
   };
 
   private readonly resubscribe = (): void => {
-    if (this.stopped) return;
+    // 'ready' after a reconnect; not while subscribed, nor before start() subscribed at all.
+    if (this.stopped || this.subscribed || this.generation === 0) return;
     this.options.subscriber
       .subscribe(this.channel, this.ackChannel)
       .then(() => {
-        this.subscribed = true;
-        this.subscribedAt = performance.now();
+        this.subscriptionConfirmed();
         // Catch up at once rather than at the next tick.
-        return this.sync();
+        return this.sync(true);
       })
       .catch((error: unknown) => {
         this.logger.warn(`Resubscribing to invalidations after a reconnect failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -363,7 +396,7 @@ export class InvalidationBus {
   }
 
   private subscriptionDelivers(now: number): boolean {
-    return this.subscribed && now - this.subscribedAt >= this.options.leaseMs && now - this.heardSelfAt < this.options.leaseMs;
+    return this.subscribed && this.syncedSinceSubscribe && now - Math.max(this.heardSelfAt, this.subscribedAt) < this.options.leaseMs;
   }
 
   private async send(channel: string, message: BusMessage): Promise<void> {
@@ -378,6 +411,15 @@ function memberId(member: string): string {
     return `${o}:${i}`;
   } catch {
     return '';
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

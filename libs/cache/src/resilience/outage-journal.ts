@@ -16,6 +16,11 @@ export class OutageJournal {
     return this.pending.length + (this.overflowed ? 1 : 0);
   }
 
+  /** Whether `target` (this very object) waits for replay already. */
+  includes(target: InvalidationTarget): boolean {
+    return this.overflowed || this.pending.includes(target);
+  }
+
   record(target: InvalidationTarget): void {
     if (this.overflowed) return;
     if (this.pending.length >= this.capacity) {

@@ -163,10 +163,11 @@ return n`,
 );
 
 /**
- * What an instance needs to catch up: the sequence, the epoch, the oldest number the log still
- * holds, the member at the number it last applied (to see whether history changed), and the
- * members after `from` when at most `limit` are missing.
- * KEYS: sequence, log, epoch. ARGV: from, limit, check.
+ * What an instance needs to catch up, and who else is there: the sequence, the epoch, the oldest
+ * number the log still holds, the member at the number it last applied (to see whether history
+ * changed), the members after `from` when at most `limit` are missing, and the instances that
+ * synced within `window` ms (by Redis' clock). Registers the caller as synced now.
+ * KEYS: sequence, log, epoch, instances. ARGV: from, limit, check, instance id, window ms.
  */
 export const SYNC_INVALIDATIONS = new RedisScript(
   'syncInvalidations',
@@ -179,7 +180,12 @@ local from = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local missing = {}
 if n > from and limit > 0 and n - from <= limit then missing = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. from, '+inf') end
-return { n, epoch, oldest[2] or '', check[1] or '', missing }`,
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[4], now, ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 600000)
+local peers = redis.call('ZRANGEBYSCORE', KEYS[4], now - tonumber(ARGV[5]), '+inf')
+return { n, epoch, oldest[2] or '', check[1] or '', missing, peers }`,
 );
 
 /**

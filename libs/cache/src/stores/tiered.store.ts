@@ -110,6 +110,7 @@ export class TieredCacheStore {
         leaseMs: options.invalidation.leaseMs,
         syncIntervalMs: options.invalidation.syncIntervalMs,
         logSize: options.invalidation.logSize,
+        timeoutMs: options.invalidation.writeTimeoutMs,
       },
       {
         apply: (target) => this.local.invalidateSync(target),
@@ -345,7 +346,11 @@ export class TieredCacheStore {
       this.journal.record(target);
     }
     removed = Math.max(removed, this.local.invalidateSync(target));
-    if (confirmed && this.remote !== undefined) confirmed = await this.publish(target);
+    if (this.remote === undefined) return { removed, confirmed };
+    if (confirmed) return { removed, confirmed: await this.publish(target) };
+    // Redis' part failed (journaled, retried after the next sync). Peers may still be told to
+    // drop their copies, their L1 needs only the bus; the caller does not wait for that.
+    void this.publish(target);
     return { removed, confirmed };
   }
 
@@ -399,7 +404,8 @@ export class TieredCacheStore {
     let latencyMs: number | null = null;
     // On the bulk connection with a generous bound, and not charged to the breaker: a health
     // check must not call a busy moment of this process an outage.
-    if (this.remoteUsable) latencyMs = await withTimeout(this.remote.ping(this.connections.bulk), 1_000, 'ping timed out').catch(() => null);
+    const bound = this.options.circuitBreaker.confirmTimeoutMs;
+    if (this.remoteUsable) latencyMs = await withTimeout(this.remote.ping(this.connections.bulk), bound, 'ping timed out').catch(() => null);
     const connected = latencyMs !== null;
     return {
       store: 'redis',
@@ -443,7 +449,7 @@ export class TieredCacheStore {
       return true;
     } catch (error) {
       this.breaker!.recordFailure(error);
-      this.journal.record(target);
+      if (!this.journal.includes(target)) this.journal.record(target);
       return false;
     }
   }
@@ -510,7 +516,7 @@ export class TieredCacheStore {
     // Writes during the outage may have changed what Redis still holds, and the instance that
     // took them may have restarted since (its journal gone): every entry created up to now is
     // stale, on every instance (the epoch rides the bus, and each instance's sync reads it).
-    const epoch = await withTimeout(this.bus!.raiseEpoch(), this.options.invalidation.writeTimeoutMs + this.options.invalidation.leaseMs, 'raising the epoch timed out');
+    const epoch = await this.bus!.raiseEpoch();
     await this.bus!.syncNow();
     this.local.invalidateSync({ kind: 'all' });
     this.breaker!.close();

@@ -1,0 +1,20 @@
+import { startCacheInstance, sleep } from '../../libs/cache/src/testing/cache-test-app';
+import { uniquePrefix } from '../../libs/cache/src/testing/store-contract';
+import { startRedisServer } from '../support/redis-server';
+it('debug', async () => {
+  const server = await startRedisServer();
+  const a = await startCacheInstance({ keyPrefix: uniquePrefix(), ttlJitter: 0, redis: { url: server.url, commandTimeoutMs: 50, connectTimeoutMs: 500 }, circuitBreaker: { failureThreshold: 3, probeIntervalMs: 100, confirmTimeoutMs: 200 }, invalidation: { writeTimeoutMs: 200 } });
+  const st: any = (a.sut as any).store;
+  const br = st.breaker;
+  const origF = br.recordFailure.bind(br); br.recordFailure = (e: any) => { console.log('fail', e?.message, br.failures); origF(e); };
+  const origS = br.recordSuccess.bind(br); br.recordSuccess = () => { console.log('success', new Error().stack?.split('\n').slice(2,5).join('|')); origS(); };
+  const origC = st.redisAnswers.bind(st); br.options.confirm = async () => { const r = await origC(); console.log('confirm', r); return r; };
+  let done = false; let i = 0; const sut = a.sut;
+  const loop = (async () => { while (!done) { const key = String(i % 10); const op = i % 5;
+      if (op === 3) await sut.invalidateTags([`item:${key}`], { org: 'o1' });
+      else if (op === 4) await sut.incr('counter', 1, { org: 'o1', ttlMs: 60_000 });
+      else await sut.getOrSet(key, async () => ({ key }), { org: 'o1', namespace: 'items', tags: [`item:${key}`] });
+      const h = await sut.health(); if (h.fallbackActive) console.log('FALLBACK'); i++; await sleep(2); } })();
+  await sleep(150); console.log('PAUSE'); server.pause(); await sleep(1000); server.resume(); console.log('RESUME'); await sleep(300); done = true; await loop;
+  await a.close(); await server.stop();
+});
