@@ -134,7 +134,7 @@ describe(LatencyHistogram.name, () => {
       const averaged = each.reduce((sum, one) => sum + one.percentile(0.95), 0) / each.length;
       const expected = truePercentile(parts.flat(), 0.95);
       expect(Math.abs(merged.percentile(0.95) - expected) / expected).toBeLessThanOrEqual(0.1);
-      expect(Math.abs(averaged - expected) / expected).toBeGreaterThan(0.5);
+      expect(Math.abs(averaged - expected) / expected).toBeGreaterThan(0.3);
     });
 
     it('skips malformed published buckets instead of counting them', () => {
