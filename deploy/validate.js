@@ -202,15 +202,16 @@ function metricNamesIn(expr) {
 
 /**
  * The metric names GET /metrics exports, as declared in src/metrics/*.ts (every quoted
- * `cache_*` / `http_*` name; a histogram's series add `_bucket`, `_sum` and `_count`). Node's
+ * `cache_*` / `http_*` name; a `new Histogram` adds its `_bucket`, `_sum` and `_count` series). Node's
  * default metrics are not listed: the rules do not use them.
  */
 function exportedMetricNames(sourcesDir = METRICS_SOURCES) {
   const names = new Set();
   for (const file of fs.readdirSync(sourcesDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
     const text = fs.readFileSync(path.join(sourcesDir, file), 'utf8');
-    for (const match of text.matchAll(/['"]((?:cache|http)_[a-z0-9_]+)['"]/g)) {
-      for (const suffix of ['', '_bucket', '_sum', '_count']) names.add(match[1] + suffix);
+    for (const match of text.matchAll(/['"]((?:cache|http)_[a-z0-9_]+)['"]/g)) names.add(match[1]);
+    for (const match of text.matchAll(/new Histogram\(\{\s*name:\s*['"]([a-z0-9_]+)['"]/g)) {
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(match[1] + suffix);
     }
   }
   return names;
