@@ -6,7 +6,11 @@
 // the pod labels, envFrom names an existing ConfigMap/Secret, probes hit /health/live and
 // /health/ready on a declared port, the HPA and PDB point at the Deployment, the grace period
 // outlasts SHUTDOWN_TIMEOUT_MS). docker-compose.yml: the api, postgres and redis services have
-// healthchecks and the api waits for the other two to be healthy.
+// healthchecks and the api waits for the other two to be healthy. prometheus/cache-alerts.rules.yml:
+// a Prometheus rule file (groups of alerts with a warning|critical severity and a summary) whose
+// expressions name only metrics that GET /metrics exports: by default the names declared in
+// src/metrics/*.ts (test/deploy.e2e-spec.ts checks those against a real scrape and passes the
+// scraped names in too).
 // Not checked here: the full Kubernetes API schemas (kubeconform's are not installable from
 // npm or Debian), admission policies, and `docker compose config` (no daemon/CLI).
 // Usage: node deploy/validate.js   → prints each problem, exits 1 if any.
@@ -17,6 +21,8 @@ const Ajv = require('ajv');
 
 const ROOT = path.resolve(__dirname, '..');
 const K8S_DIR = path.join(__dirname, 'kubernetes');
+const RULES_FILE = path.join(__dirname, 'prometheus', 'cache-alerts.rules.yml');
+const METRICS_SOURCES = path.join(ROOT, 'src', 'metrics');
 
 const str = { type: 'string', minLength: 1 };
 const labels = { type: 'object', minProperties: 1, additionalProperties: str };
@@ -137,11 +143,109 @@ const SCHEMAS = {
   },
 };
 
+const RULES_SCHEMA = {
+  type: 'object',
+  required: ['groups'],
+  properties: {
+    groups: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['name', 'rules'],
+        properties: {
+          name: str,
+          rules: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['alert', 'expr', 'labels', 'annotations'],
+              properties: {
+                alert: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                expr: str,
+                for: { type: 'string', pattern: '^[0-9]+(ms|s|m|h|d)$' },
+                labels: { type: 'object', required: ['severity'], properties: { severity: { enum: ['warning', 'critical'] } }, additionalProperties: { type: 'string' } },
+                annotations: { type: 'object', required: ['summary'], properties: { summary: str }, additionalProperties: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+/** PromQL words that are not metric names. */
+const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan', 'Inf', 'NaN']);
+
+/**
+ * The metric names a PromQL expression reads: identifiers that are not functions or aggregations
+ * (followed by `(`), keywords, label names (inside `{}` or `by (...)`), strings, durations or numbers.
+ */
+function metricNamesIn(expr) {
+  const text = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = new Set();
+  for (const match of text.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
+    const before = text[match.index - 1];
+    if (before !== undefined && /[0-9.]/.test(before)) continue; // the exponent of a number (1e3)
+    if (PROMQL_KEYWORDS.has(match[0])) continue;
+    if (text.slice(match.index + match[0].length).trimStart().startsWith('(')) continue;
+    names.add(match[0]);
+  }
+  return [...names];
+}
+
+/**
+ * The metric names GET /metrics exports, as declared in src/metrics/*.ts (every quoted
+ * `cache_*` / `http_*` name; a `new Histogram` adds its `_bucket`, `_sum` and `_count` series). Node's
+ * default metrics are not listed: the rules do not use them.
+ */
+function exportedMetricNames(sourcesDir = METRICS_SOURCES) {
+  const names = new Set();
+  for (const file of fs.readdirSync(sourcesDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
+    const text = fs.readFileSync(path.join(sourcesDir, file), 'utf8');
+    for (const match of text.matchAll(/['"]((?:cache|http)_[a-z0-9_]+)['"]/g)) names.add(match[1]);
+    for (const match of text.matchAll(/new Histogram\(\{\s*name:\s*['"]([a-z0-9_]+)['"]/g)) {
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(match[1] + suffix);
+    }
+  }
+  return names;
+}
+
+/** Problems of the Prometheus rule file: YAML, shape, and metric names /metrics does not export. */
+function checkPrometheusRules(rulesFile, metricNames, ajv) {
+  const name = path.relative(__dirname, rulesFile);
+  if (!fs.existsSync(rulesFile)) return [`${name}: missing`];
+  const doc = YAML.parseDocument(fs.readFileSync(rulesFile, 'utf8'));
+  if (doc.errors.length > 0) return [`${name}: ${doc.errors.map((e) => e.message).join('; ')}`];
+  const rules = doc.toJS();
+  const validate = ajv.compile(RULES_SCHEMA);
+  if (!validate(rules)) return validate.errors.map((error) => `${name}: ${error.instancePath || '/'} ${error.message}`);
+  const problems = [];
+  const alerts = new Set();
+  for (const group of rules.groups) {
+    for (const rule of group.rules) {
+      if (alerts.has(`${rule.alert}/${rule.labels.severity}`)) problems.push(`${name}: ${rule.alert} (${rule.labels.severity}) is defined twice`);
+      alerts.add(`${rule.alert}/${rule.labels.severity}`);
+      const used = metricNamesIn(rule.expr);
+      if (used.length === 0) problems.push(`${name}: ${rule.alert} reads no metric`);
+      for (const metric of used) if (!metricNames.has(metric)) problems.push(`${name}: ${rule.alert} uses ${metric}, which GET /metrics does not export`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Every problem found in the deployment files; empty when they are valid.
- * `k8sDir` and `composeFile` default to this repository's; tests point them at broken copies.
+ * `k8sDir`, `composeFile` and `rulesFile` default to this repository's; tests point them at
+ * broken copies. `metricNames`: the names /metrics exports (default: declared in src/metrics).
  */
-function validateDeployFiles({ k8sDir = K8S_DIR, composeFile = path.join(ROOT, 'docker-compose.yml') } = {}) {
+function validateDeployFiles({ k8sDir = K8S_DIR, composeFile = path.join(ROOT, 'docker-compose.yml'), rulesFile = RULES_FILE, metricNames = exportedMetricNames() } = {}) {
   const problems = [];
   const ajv = new Ajv({ allErrors: true, strict: false });
   const objects = [];
@@ -169,6 +273,7 @@ function validateDeployFiles({ k8sDir = K8S_DIR, composeFile = path.join(ROOT, '
   }
   if (problems.length === 0) problems.push(...crossCheck(objects, k8sDir));
   problems.push(...checkCompose(composeFile));
+  problems.push(...checkPrometheusRules(rulesFile, new Set(metricNames), ajv));
   return problems;
 }
 
@@ -255,11 +360,11 @@ function checkCompose(composeFile) {
   return problems;
 }
 
-module.exports = { validateDeployFiles };
+module.exports = { validateDeployFiles, metricNamesIn, exportedMetricNames };
 
 if (require.main === module) {
   const problems = validateDeployFiles();
   for (const problem of problems) console.error(`deploy: ${problem}`);
   if (problems.length > 0) process.exit(1);
-  console.log('deploy: Kubernetes manifests and docker-compose.yml are valid');
+  console.log('deploy: Kubernetes manifests, docker-compose.yml and the Prometheus rules are valid');
 }

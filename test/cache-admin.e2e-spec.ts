@@ -220,6 +220,8 @@ describe('/cache on Redis', () => {
   it('GET /cache/report lists alerts and recommendations (the rig Redis has no maxmemory)', async () => {
     const response = await request(server()).get('/cache/report').set(...operator).expect(200);
     expect(response.body).toEqual({
+      scope: 'instance',
+      instances: 1,
       status: expect.stringMatching(/^(ok|warning|critical)$/),
       alerts: expect.any(Array),
       recommendations: expect.arrayContaining([expect.stringContaining('maxmemory')]),

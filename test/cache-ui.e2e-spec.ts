@@ -2,7 +2,7 @@
 // playwright-core against the app as users start it, on the rig's Redis (keys under a prefix of
 // this suite's own). Each test opens its own tab and signs in; keys are seeded per test under an
 // organization of its own.
-import { CacheService } from '@app/cache';
+import { CacheFleet, CacheService } from '@app/cache';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -34,7 +34,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   // Chromium shares the CPU with the other suites: a 1 s command timeout keeps a slow moment from
   // opening the circuit breaker (health would read degraded, keys come from the fallback).
-  harness = await createHarness({ redis: true, env: { REDIS_COMMAND_TIMEOUT_MS: '1000' } });
+  // Hot keys counted on every hit (no sampling), and fleet reports twice a second, so the fleet test sees its reads soon.
+  harness = await createHarness({ redis: true, env: { REDIS_COMMAND_TIMEOUT_MS: '1000', CACHE_HOT_KEYS_SAMPLE_EVERY: '1', CACHE_FLEET_PUBLISH_INTERVAL_MS: '500' } });
   app = await harness.start();
   await app.listen(0, '127.0.0.1');
   baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -185,13 +186,6 @@ describe('/cache/ui', () => {
     await page.locator('#report-status').filter({ hasText: /^(ok|warning|critical)$/ }).waitFor();
     expect(await page.locator('#recommendations li, #alerts li').count()).toBeGreaterThan(0);
 
-    // The screenshot of a dashboard in use: a key opened and a warm run's outcome.
-    await openKey(page, `${org}:ui-demo:item-0`);
-    await page.getByRole('button', { name: 'Warm…' }).click();
-    await answerConfirm(page, true);
-    await page.locator('#warm-result').filter({ hasText: /^Ran \d+ job/ }).waitFor({ timeout: 20_000 });
-    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
   }, BROWSER_TEST_MS);
 
   it('searches keys page by page along the SCAN cursor, shows a key and deletes it after confirmation', async () => {
@@ -305,4 +299,76 @@ describe('/cache/ui', () => {
     // afterEach asserts no dialog (alert) fired and no request left 127.0.0.1 (no GET /cache/ui/x).
     expect(watched?.requests.some((url) => url.endsWith('/x'))).toBe(false);
   }, BROWSER_TEST_MS);
+
+  // Last: it starts a second instance on the same Redis and prefix, which then belongs to the fleet.
+  it('shows the fleet by default: both instances, summed namespaces, organization names, hot keys and a clock time axis', async () => {
+    const second = await harness.start();
+    const secondCache = second.get(CacheService);
+    const northwind = await createOrg(app, 'Northwind Traders');
+    const globex = await createOrg(app, 'Globex');
+    // A skewed load over both instances: user-1 of Northwind is the hottest key.
+    const load = async (target: CacheService, org: string, rounds: number) => {
+      for (let round = 0; round < rounds; round++) {
+        for (const [id, times] of [['user-1', 6], ['user-2', 3], ['user-3', 1]] as const) {
+          for (let i = 0; i < times; i++) await target.getOrSet(id, () => ({ id }), { org, namespace: 'fleet-users', ttlMs: 120_000 });
+        }
+        await target.getOrSet(`order-${round % 3}`, () => ({ round }), { org, namespace: 'fleet-orders', ttlMs: 120_000 });
+      }
+    };
+    await load(cache, northwind.id, 8);
+    await load(secondCache, northwind.id, 6);
+    await load(secondCache, globex.id, 3);
+    const expectedHits = cache.stats().namespaces['fleet-users'].hits + secondCache.stats().namespaces['fleet-users'].hits;
+
+    const page = await signIn();
+    expect(await page.locator('#scope').inputValue()).toBe('fleet');
+    await page.locator('#instances tbody tr').nth(1).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#instances tbody tr').count()).toBe(2);
+    expect(await page.locator('#scope-summary').textContent()).toBe('2 instances, summed');
+    const selfRow = page.locator('#instances tr.self');
+    expect(await selfRow.getAttribute('data-id')).toBe(app.get(CacheFleet).instanceId);
+
+    // The namespace row sums both instances (the second's reach the page at its next report).
+    const usersRow = page.locator('#namespaces tr[data-name="fleet-users"]');
+    await usersRow.locator('td').nth(1).filter({ hasText: new RegExp(`^${expectedHits}$`) }).waitFor({ timeout: 10_000 });
+    // Organization names beside their ids.
+    const northwindRow = page.locator(`#orgs tr[data-name="${northwind.id}"]`);
+    expect(await northwindRow.locator('strong').textContent()).toBe('Northwind Traders');
+    expect(await northwindRow.locator('.sub').textContent()).toBe(northwind.id);
+    expect(await page.locator(`#orgs tr[data-name="${globex.id}"] strong`).textContent()).toBe('Globex');
+    // The hottest keys of the namespace, hottest first, with the organization's name.
+    const hot = page.locator('#hot-keys tr[data-namespace="fleet-users"]');
+    await hot.first().waitFor();
+    expect(await hot.first().getAttribute('data-key')).toBe(`${northwind.id}:fleet-users:user-1`);
+    expect(await hot.first().locator('td').nth(2).textContent()).toBe('Northwind Traders');
+
+    // The time axis reads as a clock (14:05:30), never as fractions of a second (":28.500").
+    await waitForChartPoints(page, 2);
+    const ticks = ((await page.locator('#chart').getAttribute('data-x-ticks')) ?? '').split(' ');
+    expect(ticks.length).toBeGreaterThan(1);
+    for (const tick of ticks) expect(tick).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+
+    // This instance alone, then back to the fleet.
+    await page.locator('#scope').selectOption('instance');
+    await page.locator('#scope-summary').filter({ hasText: /^instance [0-9a-f]{8}$/ }).waitFor();
+    expect(await page.locator('#instances tbody tr').count()).toBe(1);
+    await page.locator('#scope').selectOption('fleet');
+    await page.locator('#scope-summary').filter({ hasText: '2 instances, summed' }).waitFor();
+    // Traffic on both instances while the page polls, so the chart has a fleet rate to draw.
+    const deadline = Date.now() + 30_000;
+    for (let round = 0; Number(await page.locator('#chart').getAttribute('data-points')) < 4; round++) {
+      if (Date.now() > deadline) throw new Error('The chart has not reached 4 points in 30 s');
+      await load(cache, northwind.id, 2);
+      await load(secondCache, round % 2 === 0 ? globex.id : northwind.id, 1);
+      await secondCache.getOrSet(`miss-${round}`, () => round, { org: globex.id, namespace: 'fleet-orders', ttlMs: 120_000 });
+      await page.waitForTimeout(250);
+    }
+
+    // The README's screenshot: the fleet view in use, with a warm run's outcome.
+    await page.getByRole('button', { name: 'Warm…' }).click();
+    await answerConfirm(page, true);
+    await page.locator('#warm-result').filter({ hasText: /^Ran \d+ job/ }).waitFor({ timeout: 20_000 });
+    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  }, 2 * BROWSER_TEST_MS);
 });

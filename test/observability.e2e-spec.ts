@@ -97,6 +97,27 @@ describe('GET /metrics', () => {
     expect(sample(await scrape(app), 'http_requests_total', { route: 'unmatched', status_code: '404' })).toBe(1);
   });
 
+  it('exports Redis memory for the alert rules, and organization labels only when enabled, capped with org="other"', async () => {
+    app = await startApp({ METRICS_ORG_LABELS: 'true', METRICS_ORG_LABEL_LIMIT: '2' });
+    const server = app.getHttpServer();
+    const orgs = [await createOrg(app, 'Labelled A'), await createOrg(app, 'Labelled B'), await createOrg(app, 'Labelled C')];
+    for (const org of orgs) {
+      await request(server).get('/api/v1/users').set(...bearer(org.apiKey)).expect(200);
+      await request(server).get('/api/v1/users').set(...bearer(org.apiKey)).expect(200);
+    }
+    const metrics = await scrape(app);
+
+    expect(sample(metrics, 'cache_redis_memory_used_bytes')).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^cache_redis_memory_max_bytes \d+/m);
+    const labels = new Set([...metrics.matchAll(/^cache_org_results_total\{[^}]*org="([^"]+)"/gm)].map((match) => match[1]));
+    expect(labels.has('other')).toBe(true);
+    expect([...labels].filter((label) => label !== 'other')).toHaveLength(2); // the limit, whatever the number of organizations
+    expect(orgs.filter((org) => labels.has(org.id)).length).toBeLessThanOrEqual(2);
+    // Every call is counted once, under its own label or "other".
+    const byOrg = [...labels].reduce((sum, org) => sum + sample(metrics, 'cache_org_results_total', { org }), 0);
+    expect(byOrg).toBe(sample(metrics, 'cache_results_total'));
+  });
+
   it('shows the fallback gauge at 1 once the app has lost its Redis', async () => {
     app = await startApp({ REDIS_COMMAND_TIMEOUT_MS: '50' });
     const server = app.getHttpServer();

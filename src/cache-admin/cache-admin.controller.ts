@@ -5,6 +5,7 @@ import type {
   CacheHealthResponse,
   CacheReportResponse,
   CacheStatsResponse,
+  FleetResetResponse,
   FlushResponse,
   InvalidateResponse,
   KeyInfoResponse,
@@ -15,6 +16,7 @@ import type {
 import { FlushQueryDto } from './dto/flush-query.dto';
 import { InvalidateDto } from './dto/invalidate.dto';
 import { ListKeysQueryDto } from './dto/list-keys-query.dto';
+import { ScopeQueryDto } from './dto/scope-query.dto';
 import { StatsQueryDto } from './dto/stats-query.dto';
 import { WarmDto } from './dto/warm.dto';
 
@@ -25,7 +27,8 @@ interface StatusSettable {
 
 /**
  * Operator routes over the cache (`Authorization: Bearer <ADMIN_TOKEN>`; no or unknown
- * credentials 401, a tenant key 403). Stats are this instance's; keys, invalidation, warming,
+ * credentials 401, a tenant key 403). Stats and the report are this instance's, or with
+ * `?scope=fleet` every live instance's (through Redis); keys, invalidation, warming,
  * maintenance and flushes act on the shared store.
  */
 @Controller('cache')
@@ -41,15 +44,22 @@ export class CacheAdminController {
     return health;
   }
 
+  /** This instance's stats; `?scope=fleet`: every live instance's, summed, with the instances listed. */
   @Get('stats')
   stats(@Query() query: StatsQueryDto): Promise<CacheStatsResponse> {
-    return this.admin.stats(query.org);
+    return this.admin.stats(query.org, query.scope);
   }
 
+  /** 204 for this instance; `?scope=fleet`: 200 saying whether every instance was reached (`reset: fleet`) or only this one. */
   @Post('stats/reset')
-  @HttpCode(204)
-  resetStats(): void {
+  async resetStats(@Query() query: ScopeQueryDto, @Res({ passthrough: true }) response: StatusSettable): Promise<FleetResetResponse | undefined> {
+    if (query.scope === 'fleet') {
+      response.status(200);
+      return this.admin.resetFleetStats();
+    }
+    response.status(204);
     this.admin.resetStats();
+    return undefined;
   }
 
   @Get('keys')
@@ -92,7 +102,7 @@ export class CacheAdminController {
   }
 
   @Get('report')
-  report(): Promise<CacheReportResponse> {
-    return this.admin.report();
+  report(@Query() query: ScopeQueryDto): Promise<CacheReportResponse> {
+    return this.admin.report(query.scope);
   }
 }

@@ -1,16 +1,23 @@
 import {
   CACHE_TIERED_STORE,
+  type CacheCounters,
+  CacheFleet,
   CacheService,
   CacheWarmerService,
+  type HotKey,
   type TieredCacheStore,
   UnknownWarmJobError,
 } from '@app/cache';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CacheKeyPatternError, checkInvalidationPattern, toFullKeyGlob } from './cache-key-pattern';
 import { buildCacheReport } from './cache-report';
+import { appConfig, type AppConfigType } from '../config/app.config';
 import type {
   CacheReportResponse,
   CacheStatsResponse,
+  FleetResetResponse,
+  HotKeyResponse,
+  NamedCounters,
   FlushResponse,
   InvalidateResponse,
   KeyInfoResponse,
@@ -20,6 +27,8 @@ import type {
 } from './dto/cache-admin.responses';
 import type { InvalidateDto } from './dto/invalidate.dto';
 import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
+import type { StatsScope } from './dto/scope-query.dto';
+import { OrgNames } from './org-names';
 import type { WarmDto } from './dto/warm.dto';
 
 /**
@@ -33,18 +42,39 @@ export class CacheAdminService {
     private readonly cache: CacheService,
     private readonly warmer: CacheWarmerService,
     @Inject(CACHE_TIERED_STORE) private readonly store: TieredCacheStore,
+    private readonly fleet: CacheFleet,
+    private readonly orgNames: OrgNames,
+    @Inject(appConfig.KEY) private readonly config: AppConfigType,
   ) {}
 
   health() {
     return this.cache.health();
   }
 
-  async stats(org: string | undefined): Promise<CacheStatsResponse> {
-    return { ...this.cache.stats(org), redis: await this.redisInfo() };
+  /**
+   * This instance's stats, or with `scope=fleet` every live instance's summed (percentiles from
+   * the merged histograms), listing the instances; organizations carry their names either way.
+   */
+  async stats(org: string | undefined, scope: StatsScope = 'instance'): Promise<CacheStatsResponse> {
+    const instance = { id: this.fleet.instanceId, startedAt: new Date(this.fleet.startedAt).toISOString() };
+    const redis = this.redisInfo();
+    if (scope === 'fleet') {
+      const { source, note, instances, totals, namespaces, orgs, hotKeys } = await this.fleet.stats(org);
+      const named = await this.withNames(orgs, hotKeys);
+      return { scope, instance, source, ...(note === undefined ? {} : { note }), instances, totals, namespaces, ...named, redis: await redis };
+    }
+    const { totals, namespaces, orgs } = this.cache.stats(org);
+    const named = await this.withNames(orgs, this.fleet.localHotKeys(org));
+    return { scope, instance, totals, namespaces, ...named, redis: await redis };
   }
 
   resetStats(): void {
     this.cache.resetStats();
+  }
+
+  /** Resets every instance's stats (through a marker in Redis each one checks), or only this one's without Redis. */
+  resetFleetStats(): Promise<FleetResetResponse> {
+    return this.fleet.resetFleet();
   }
 
   async listKeys(query: ListKeysQueryDto): Promise<KeyPageResponse> {
@@ -93,18 +123,48 @@ export class CacheAdminService {
     return { flushed: await this.cache.clear() };
   }
 
-  async report(): Promise<CacheReportResponse> {
-    const [health, redisMemory] = await Promise.all([this.cache.health(), this.redisInfo()]);
-    const totals = this.cache.stats().totals;
-    const report = buildCacheReport({
-      enabled: this.cache.enabled,
-      served: totals.hits + totals.stale + totals.misses,
-      hitRatio: totals.hitRatio,
-      p95Ms: totals.p95,
-      connectionLost: health.redis !== null && (health.fallbackActive || !health.redis.connected),
-      redisMemory,
-    });
-    return { ...report, generatedAt: new Date().toISOString() };
+  /**
+   * Alerts and recommendations on this instance's figures, or with `scope=fleet` on the
+   * fleet's (summed counters, p95 of the merged histograms); the Redis connection is judged
+   * from this instance, the thresholds are the configured ones (CACHE_ALERT_*).
+   */
+  async report(scope: StatsScope = 'instance'): Promise<CacheReportResponse> {
+    const [health, redisMemory, fleet] = await Promise.all([
+      this.cache.health(),
+      this.redisInfo(),
+      scope === 'fleet' ? this.fleet.stats() : Promise.resolve(undefined),
+    ]);
+    const totals = fleet?.totals ?? this.cache.stats().totals;
+    const report = buildCacheReport(
+      {
+        enabled: this.cache.enabled,
+        served: totals.hits + totals.stale + totals.misses,
+        hitRatio: totals.hitRatio,
+        errors: totals.errors,
+        p95Ms: totals.p95,
+        connectionLost: health.redis !== null && (health.fallbackActive || !health.redis.connected),
+        redisMemory,
+      },
+      this.config.alerts,
+    );
+    const fleetFields = fleet === undefined ? {} : { source: fleet.source, ...(fleet.note === undefined ? {} : { note: fleet.note }) };
+    return { scope, instances: fleet?.instances.length ?? 1, ...fleetFields, ...report, generatedAt: new Date().toISOString() };
+  }
+
+  /** Organization names beside the ids, in the orgs table and in the hot keys (`org:namespace:id`). */
+  private async withNames(
+    orgs: Record<string, CacheCounters>,
+    hotKeys: Record<string, HotKey[]>,
+  ): Promise<{ orgs: Record<string, NamedCounters>; hotKeys: Record<string, HotKeyResponse[]> }> {
+    const orgOfKey = (key: string) => key.slice(0, key.indexOf(':'));
+    const ids = new Set(Object.keys(orgs));
+    for (const list of Object.values(hotKeys)) for (const { key } of list) ids.add(orgOfKey(key));
+    const names = await this.orgNames.of(ids);
+    const named: Record<string, NamedCounters> = {};
+    for (const [id, counters] of Object.entries(orgs)) named[id] = { ...counters, name: names.get(id) ?? null };
+    const hot: Record<string, HotKeyResponse[]> = {};
+    for (const [namespace, list] of Object.entries(hotKeys)) hot[namespace] = list.map(({ key, hits }) => ({ key, hits, orgName: names.get(orgOfKey(key)) ?? null }));
+    return { orgs: named, hotKeys: hot };
   }
 
   /** The Redis server's figures, or null on the in-process store and while Redis is unreachable. */

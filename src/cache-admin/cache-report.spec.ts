@@ -1,9 +1,11 @@
+import { DEFAULT_ALERT_THRESHOLDS } from '../config/observability.config';
 import { buildCacheReport, type CacheReportInput } from './cache-report';
 
 const healthy: CacheReportInput = {
   enabled: true,
   served: 1000,
   hitRatio: 0.9,
+  errors: 0,
   p95Ms: 5,
   connectionLost: false,
   redisMemory: { usedMemoryBytes: 10, maxMemoryBytes: 100 },
@@ -73,5 +75,40 @@ describe(buildCacheReport.name, () => {
 
   it('warns when caching is disabled', () => {
     expect(levelOf({ enabled: false }, 'cacheEnabled')).toBe('warning');
+  });
+
+  it.each([
+    [10, undefined], // 1 % of 1 000 reads: at the bound
+    [11, 'warning'],
+    [50, 'warning'],
+    [51, 'critical'],
+  ])('%p cache errors in 1 000 reads: %p', (errors, level) => {
+    expect(levelOf({ errors }, 'errorRate')).toBe(level);
+  });
+
+  it('reports the error rate with its threshold, and judges it only past the minimum of reads', () => {
+    expect(report({ errors: 30 }).alerts).toEqual([
+      { level: 'warning', metric: 'errorRate', value: 0.03, threshold: 0.01, message: 'Error rate 3 % of reads is above 1 %' },
+    ]);
+    expect(report({ errors: 30, served: 40 }).alerts).toEqual([]);
+  });
+
+  it('uses the thresholds it is given instead of the defaults', () => {
+    const strict = {
+      ...DEFAULT_ALERT_THRESHOLDS,
+      hitRatio: { warning: 0.95, critical: 0.8 },
+      latencyP95Ms: { warning: 2, critical: 4 },
+      redisMemoryRatio: { warning: 0.05, critical: 0.5 },
+      errorRate: { warning: 0, critical: 0.5 },
+      minReads: 0,
+    };
+    const sut = buildCacheReport({ ...healthy, errors: 1, served: 10 }, strict);
+    expect(sut.alerts.map((a) => [a.metric, a.level, a.threshold])).toEqual([
+      ['hitRatio', 'warning', 0.95],
+      ['errorRate', 'warning', 0],
+      ['latencyP95Ms', 'critical', 4],
+      ['redisMemoryRatio', 'warning', 0.05],
+    ]);
+    expect(buildCacheReport({ ...healthy, errors: 1, served: 10 }).alerts).toEqual([]);
   });
 });

@@ -1,21 +1,25 @@
+import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS } from '../config/observability.config';
+
 /** How bad an alert is. */
 export type AlertLevel = 'warning' | 'critical';
 
 /** One threshold crossed. */
 export interface CacheAlert {
   level: AlertLevel;
-  metric: 'hitRatio' | 'latencyP95Ms' | 'redisMemoryRatio' | 'redisConnection' | 'cacheEnabled';
+  metric: 'hitRatio' | 'latencyP95Ms' | 'redisMemoryRatio' | 'errorRate' | 'redisConnection' | 'cacheEnabled';
   value: number | boolean;
   threshold: number | boolean;
   message: string;
 }
 
-/** What the report is computed from: this instance's stats and the store's state. */
+/** What the report is computed from: this instance's (or the fleet's) stats and the store's state. */
 export interface CacheReportInput {
   enabled: boolean;
   /** hits + stale + misses since the last reset. */
   served: number;
   hitRatio: number;
+  /** Cache errors since the last reset (the error rate is errors / served). */
+  errors: number;
   p95Ms: number;
   /** True when Redis is configured but not serving (the fallback is active or it does not answer). */
   connectionLost: boolean;
@@ -29,25 +33,19 @@ export interface CacheReport {
   recommendations: string[];
 }
 
-/** The thresholds of the operator contract (API.md). */
-export const REPORT_THRESHOLDS = {
-  hitRatio: { warning: 0.5, critical: 0.3 },
-  latencyP95Ms: { warning: 100, critical: 500 },
-  redisMemoryRatio: { warning: 0.8, critical: 0.95 },
-  /** Below this many served reads a hit ratio says nothing (a fresh instance is all misses). */
-  minServedForHitRatio: 50,
-} as const;
-
 /**
- * Alerts and recommendations from the figures, a pure function: hit ratio below 50 % is a
+ * Alerts and recommendations from the figures, a pure function. With the default thresholds
+ * (docs/api.md; each configurable by a CACHE_ALERT_* variable): hit ratio below 50 % is a
  * warning and below 30 % critical; p95 latency above 100 ms a warning and above 500 ms
- * critical; Redis memory above 80 % of maxmemory a warning and above 95 % critical; losing
- * Redis (serving from the fallback) is critical. Each bound itself is still fine.
+ * critical; Redis memory above 80 % of maxmemory a warning and above 95 % critical; an error
+ * rate above 1 % of reads a warning and above 5 % critical; losing Redis (serving from the
+ * fallback) is critical. Each bound itself is still fine. Hit and error ratios are judged once
+ * `minReads` reads were served (a fresh instance is all misses).
  */
-export function buildCacheReport(input: CacheReportInput): CacheReport {
+export function buildCacheReport(input: CacheReportInput, thresholds: AlertThresholds = DEFAULT_ALERT_THRESHOLDS): CacheReport {
   const alerts: CacheAlert[] = [];
   const recommendations: string[] = [];
-  const t = REPORT_THRESHOLDS;
+  const t = thresholds;
 
   if (!input.enabled) {
     alerts.push({ level: 'warning', metric: 'cacheEnabled', value: false, threshold: true, message: 'Caching is disabled: every read goes to the database' });
@@ -59,13 +57,20 @@ export function buildCacheReport(input: CacheReportInput): CacheReport {
     recommendations.push('Check Redis (network, credentials, memory, failover); the cache recovers by itself once it answers.');
   }
 
-  if (input.served >= t.minServedForHitRatio) {
+  if (input.served >= t.minReads && input.served > 0) {
     const ratio = input.hitRatio;
     const level: AlertLevel | undefined = ratio < t.hitRatio.critical ? 'critical' : ratio < t.hitRatio.warning ? 'warning' : undefined;
     if (level !== undefined) {
       const threshold = t.hitRatio[level];
       alerts.push({ level, metric: 'hitRatio', value: ratio, threshold, message: `Hit ratio ${percent(ratio)} is below ${percent(threshold)}` });
       recommendations.push('Raise the TTLs of the busiest namespaces (CACHE_TTL_*), warm them (POST /cache/warm), or look for writes that invalidate too broadly.');
+    }
+    const errorRate = round(input.errors / input.served);
+    const errorLevel: AlertLevel | undefined = errorRate > t.errorRate.critical ? 'critical' : errorRate > t.errorRate.warning ? 'warning' : undefined;
+    if (errorLevel !== undefined) {
+      const threshold = t.errorRate[errorLevel];
+      alerts.push({ level: errorLevel, metric: 'errorRate', value: errorRate, threshold, message: `Error rate ${percent(errorRate)} of reads is above ${percent(threshold)}` });
+      recommendations.push('Look at the warnings in the logs: failing loaders (their errors reach callers) or cache failures (Redis timeouts, oversized values) served uncached.');
     }
   } else if (input.enabled) {
     recommendations.push(`Too few reads (${input.served}) since the last reset to judge the hit ratio.`);
@@ -99,7 +104,7 @@ export function buildCacheReport(input: CacheReportInput): CacheReport {
 }
 
 function percent(ratio: number): string {
-  return `${Math.round(ratio * 1000) / 10} %`;
+  return `${Math.round(ratio * 10_000) / 100} %`;
 }
 
 function round(value: number): number {

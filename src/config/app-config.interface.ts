@@ -1,4 +1,5 @@
 import type { CacheWarmConfig } from './cache-warm.config';
+import type { AlertThresholds, CacheFleetConfig, MetricsConfig } from './observability.config';
 
 /** `NODE_ENV` values the app knows; anything else is rejected at start. */
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -88,6 +89,11 @@ export interface AppConfig {
   redis: RedisConfig;
   cache: CacheConfig;
   cacheWarm: CacheWarmConfig;
+  /** The fleet view of the cache's stats and the hot-key sampling (CACHE_FLEET_*, CACHE_HOT_KEYS_*). */
+  cacheFleet: CacheFleetConfig;
+  /** Thresholds of GET /cache/report (CACHE_ALERT_*). */
+  alerts: AlertThresholds;
+  metrics: MetricsConfig;
   logging: LoggingConfig;
   rateLimit: RateLimitConfig;
   /**

@@ -57,6 +57,15 @@ describe(validateAppConfig.name, () => {
         maxEntryBytes: 1024 * 1024,
       },
       cacheWarm: { onStart: false, cron: '*/5 * * * *', concurrency: 4, jobTimeoutMs: 30_000 },
+      cacheFleet: { enabled: true, publishIntervalMs: 2_000, instanceTtlMs: 30_000, maxOrgs: 200, hotKeySampleEvery: 16 },
+      alerts: {
+        hitRatio: { warning: 0.5, critical: 0.3 },
+        latencyP95Ms: { warning: 100, critical: 500 },
+        redisMemoryRatio: { warning: 0.8, critical: 0.95 },
+        errorRate: { warning: 0.01, critical: 0.05 },
+        minReads: 50,
+      },
+      metrics: { orgLabels: false, orgLabelLimit: 100 },
       logging: { requests: true },
       rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120 },
       trustProxy: false,
@@ -253,5 +262,58 @@ describe(validateAppConfig.name, () => {
 
     expect(() => validate(env)).toThrow(ConfigValidationError);
     expect(problemsOf(env).join(' ')).not.toMatch(/tiny-secret|hunter2/);
+  });
+
+  it('reads the report thresholds, the fleet settings and the metrics flags', () => {
+    const sut = validate({
+      CACHE_ALERT_HIT_RATIO_WARNING: '0.8',
+      CACHE_ALERT_HIT_RATIO_CRITICAL: '.6',
+      CACHE_ALERT_LATENCY_P95_WARNING_MS: '20',
+      CACHE_ALERT_LATENCY_P95_CRITICAL_MS: '50.5',
+      CACHE_ALERT_REDIS_MEMORY_WARNING: '0.7',
+      CACHE_ALERT_REDIS_MEMORY_CRITICAL: '0.9',
+      CACHE_ALERT_ERROR_RATE_WARNING: '0.001',
+      CACHE_ALERT_ERROR_RATE_CRITICAL: '0.01',
+      CACHE_ALERT_MIN_READS: '0',
+      CACHE_FLEET_ENABLED: 'false',
+      CACHE_FLEET_PUBLISH_INTERVAL_MS: '500',
+      CACHE_FLEET_INSTANCE_TTL_MS: '1000',
+      CACHE_FLEET_MAX_ORGS: '10',
+      CACHE_HOT_KEYS_SAMPLE_EVERY: '1',
+      METRICS_ORG_LABELS: 'true',
+      METRICS_ORG_LABEL_LIMIT: '5',
+    });
+
+    expect(sut.alerts).toEqual({
+      hitRatio: { warning: 0.8, critical: 0.6 },
+      latencyP95Ms: { warning: 20, critical: 50.5 },
+      redisMemoryRatio: { warning: 0.7, critical: 0.9 },
+      errorRate: { warning: 0.001, critical: 0.01 },
+      minReads: 0,
+    });
+    expect(sut.cacheFleet).toEqual({ enabled: false, publishIntervalMs: 500, instanceTtlMs: 1000, maxOrgs: 10, hotKeySampleEvery: 1 });
+    expect(sut.metrics).toEqual({ orgLabels: true, orgLabelLimit: 5 });
+  });
+
+  it('refuses thresholds out of range, critical levels milder than their warnings, and a silence window shorter than two publishes', () => {
+    expect(
+      problemsOf({
+        CACHE_ALERT_HIT_RATIO_WARNING: '50',
+        CACHE_ALERT_ERROR_RATE_WARNING: '1e-2',
+        CACHE_ALERT_LATENCY_P95_WARNING_MS: '300',
+        CACHE_ALERT_LATENCY_P95_CRITICAL_MS: '200',
+        CACHE_ALERT_HIT_RATIO_CRITICAL: '0.6',
+        CACHE_FLEET_PUBLISH_INTERVAL_MS: '1000',
+        CACHE_FLEET_INSTANCE_TTL_MS: '1500',
+        METRICS_ORG_LABEL_LIMIT: '0',
+      }),
+    ).toEqual([
+      'CACHE_FLEET_INSTANCE_TTL_MS must be at least twice CACHE_FLEET_PUBLISH_INTERVAL_MS, or live instances would drop out between publishes',
+      'CACHE_ALERT_HIT_RATIO_WARNING must be a number from 0 to 1 (e.g. 0.5 for 50 %)',
+      'CACHE_ALERT_ERROR_RATE_WARNING must be a number from 0 to 1 (e.g. 0.5 for 50 %)',
+      'CACHE_ALERT_HIT_RATIO_CRITICAL must not be above CACHE_ALERT_HIT_RATIO_WARNING (alerts fire below them)',
+      'CACHE_ALERT_LATENCY_P95_CRITICAL_MS must not be below CACHE_ALERT_LATENCY_P95_WARNING_MS (alerts fire above them)',
+      'METRICS_ORG_LABEL_LIMIT must be an integer from 1 to 10000',
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from './app-config.interface';
 import { readCacheWarm } from './cache-warm.config';
 import { type Env, EnvReader } from './env-reader';
+import { readAlertThresholds, readCacheFleet, readMetrics } from './observability.config';
 
 /** Thrown at start when the environment is unusable; the message names every bad variable. */
 export class ConfigValidationError extends Error {
@@ -49,6 +50,9 @@ export function validateAppConfig(env: Env, deps: ConfigValidationDeps = {}): Ap
     redis: readRedis(reader, deps),
     cache: readCache(reader),
     cacheWarm: readCacheWarm(reader),
+    cacheFleet: readCacheFleet(reader),
+    alerts: readAlertThresholds(reader),
+    metrics: readMetrics(reader),
     logging: readLogging(reader),
     rateLimit: readRateLimit(reader),
     trustProxy: readTrustProxy(reader),

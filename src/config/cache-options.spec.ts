@@ -21,6 +21,8 @@ describe(buildCacheOptions.name, () => {
       invalidation: { leaseMs: 1_000, syncIntervalMs: 200 },
       compressionThresholdBytes: 16 * 1024,
       maxEntryBytes: 1024 * 1024,
+      fleet: { enabled: true, publishIntervalMs: 2_000, instanceTtlMs: 30_000, maxOrgs: 200 },
+      hotKeys: { sampleEvery: 16 },
     });
     expect('redis' in sut).toBe(false);
   });
@@ -39,6 +41,10 @@ describe(buildCacheOptions.name, () => {
         CACHE_SYNC_INTERVAL_MS: '50',
         CACHE_COMPRESSION_THRESHOLD_BYTES: '0',
         CACHE_MAX_ENTRY_BYTES: '512',
+        CACHE_FLEET_PUBLISH_INTERVAL_MS: '250',
+        CACHE_FLEET_INSTANCE_TTL_MS: '1000',
+        CACHE_FLEET_MAX_ORGS: '3',
+        CACHE_HOT_KEYS_SAMPLE_EVERY: '4',
       }),
     );
 
@@ -50,6 +56,8 @@ describe(buildCacheOptions.name, () => {
       invalidation: { leaseMs: 500, syncIntervalMs: 50 },
       compressionThresholdBytes: 0,
       maxEntryBytes: 512,
+      fleet: { enabled: true, publishIntervalMs: 250, instanceTtlMs: 1000, maxOrgs: 3 },
+      hotKeys: { sampleEvery: 4 },
     });
   });
 

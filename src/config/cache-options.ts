@@ -3,8 +3,8 @@ import type { ConnectionOptions } from 'node:tls';
 import type { AppConfig, RedisConfig } from './app-config.interface';
 
 /** Maps the validated configuration onto `@app/cache` options; `redis` is left out when no Redis is configured. */
-export function buildCacheOptions(config: Pick<AppConfig, 'cache' | 'redis'>): CacheModuleOptions {
-  const { cache } = config;
+export function buildCacheOptions(config: Pick<AppConfig, 'cache' | 'redis' | 'cacheFleet'>): CacheModuleOptions {
+  const { cache, cacheFleet } = config;
   const options: CacheModuleOptions = {
     enabled: cache.enabled,
     keyPrefix: cache.keyPrefix,
@@ -13,6 +13,13 @@ export function buildCacheOptions(config: Pick<AppConfig, 'cache' | 'redis'>): C
     invalidation: { leaseMs: cache.l1LeaseMs, syncIntervalMs: cache.syncIntervalMs },
     compressionThresholdBytes: cache.compressionThresholdBytes,
     maxEntryBytes: cache.maxEntryBytes,
+    fleet: {
+      enabled: cacheFleet.enabled,
+      publishIntervalMs: cacheFleet.publishIntervalMs,
+      instanceTtlMs: cacheFleet.instanceTtlMs,
+      maxOrgs: cacheFleet.maxOrgs,
+    },
+    hotKeys: { sampleEvery: cacheFleet.hotKeySampleEvery },
   };
   return config.redis.configured ? { ...options, redis: buildRedisOptions(config.redis) } : options;
 }

@@ -71,6 +71,19 @@ export class EnvReader {
     return parsed;
   }
 
+  /** A decimal number in [min, max] (`0.5`, `100`, `1e-2` is refused: plain digits and one point only). */
+  decimal(name: string, fallback: number, range: { min: number; max?: number }, what: string): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = /^[0-9]+(\.[0-9]+)?$|^\.[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+    const max = range.max ?? Number.MAX_VALUE;
+    if (!Number.isFinite(parsed) || parsed < range.min || parsed > max) {
+      this.problem(name, `must be ${what}`);
+      return fallback;
+    }
+    return parsed;
+  }
+
   /** A URL whose scheme is one of `protocols` (given with the colon, as `URL.protocol` has it). */
   url(name: string, protocols: readonly string[], what: string): string | undefined {
     const value = this.raw(name);

@@ -1,5 +1,6 @@
-import { CACHE_METRICS, CacheMetrics, type CacheOutcome, CacheService } from '@app/cache';
+import { CACHE_METRICS, CACHE_TIERED_STORE, CacheMetrics, type CacheOutcome, CacheService, type TieredCacheStore } from '@app/cache';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { appConfig, type AppConfigType } from '../config/app.config';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { PROMETHEUS_REGISTRY } from './prometheus.registry';
 
@@ -13,21 +14,41 @@ const RESULTS: Record<CacheOutcome, string> = {
   errors: 'error',
 };
 
+/** Label value of the organizations past METRICS_ORG_LABEL_LIMIT. */
+export const OTHER_ORGS_LABEL = 'other';
+
 /**
- * Exports the cache engine's outcomes and latencies to Prometheus, by namespace. Never by
- * organization: one time series per tenant would grow without bound (per-org figures are in
- * `GET /cache/stats`). The fallback gauge is read from `CacheService.health()` at each scrape.
+ * Exports the cache engine's outcomes and latencies to Prometheus, by namespace. By
+ * organization only when an operator turns it on (METRICS_ORG_LABELS=true): one time series
+ * per tenant grows without bound, so then the first METRICS_ORG_LABEL_LIMIT organizations seen
+ * get their own `org` label value and the rest share `org="other"` (per-org figures are in
+ * `GET /cache/stats` either way). The fallback gauge is read from `CacheService.health()`, and
+ * Redis's memory from INFO, at each scrape: what deploy/prometheus/cache-alerts.rules.yml alerts on.
  */
 @Injectable()
 export class CacheMetricsExporter implements OnModuleInit {
   private readonly results: Counter<'namespace' | 'result'>;
   private readonly latency: Histogram<'namespace' | 'operation'>;
+  private readonly orgResults: Counter<'org' | 'result'> | undefined;
+  private readonly labelledOrgs = new Set<string>();
+  private readonly orgLabelLimit: number;
 
   constructor(
     @Inject(PROMETHEUS_REGISTRY) registry: Registry,
     @Inject(CACHE_METRICS) private readonly metrics: CacheMetrics,
     private readonly cache: CacheService,
+    @Inject(CACHE_TIERED_STORE) store: TieredCacheStore,
+    @Inject(appConfig.KEY) config: AppConfigType,
   ) {
+    this.orgLabelLimit = config.metrics.orgLabelLimit;
+    if (config.metrics.orgLabels) {
+      this.orgResults = new Counter({
+        name: 'cache_org_results_total',
+        help: `Cache calls by organization id and result; the first ${config.metrics.orgLabelLimit} organizations seen have their own label, the rest org="${OTHER_ORGS_LABEL}" (METRICS_ORG_LABELS)`,
+        labelNames: ['org', 'result'],
+        registers: [registry],
+      });
+    }
     this.results = new Counter({
       name: 'cache_results_total',
       help: 'Cache calls by namespace and result (hit, miss, stale, load, coalesced, error)',
@@ -50,12 +71,46 @@ export class CacheMetricsExporter implements OnModuleInit {
         this.set((await service.health()).fallbackActive ? 1 : 0);
       },
     });
+    // Both gauges from one INFO per scrape (Cluster: summed over masters); absent without a usable Redis.
+    let memory: Promise<{ usedMemoryBytes: number; maxMemoryBytes: number } | null> | undefined;
+    const readMemory = () => {
+      memory ??= (store.remote === undefined || store.fallbackActive ? Promise.resolve(null) : store.remote.serverInfo().catch(() => null)).finally(() => {
+        setImmediate(() => (memory = undefined));
+      });
+      return memory;
+    };
+    for (const [name, help, field] of [
+      ['cache_redis_memory_used_bytes', "Redis used_memory (INFO memory), summed over Cluster masters; absent without Redis", 'usedMemoryBytes'],
+      ['cache_redis_memory_max_bytes', 'Redis maxmemory (0: no limit), summed over Cluster masters; absent without Redis', 'maxMemoryBytes'],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          const info = await readMemory();
+          if (info === null) this.reset();
+          else this.set(info[field]);
+        },
+      });
+    }
   }
 
   onModuleInit(): void {
     this.metrics.subscribe({
-      outcome: (namespace, _org, outcome) => this.results.inc({ namespace, result: RESULTS[outcome] }),
+      outcome: (namespace, org, outcome) => {
+        this.results.inc({ namespace, result: RESULTS[outcome] });
+        if (this.orgResults !== undefined) this.orgResults.inc({ org: this.orgLabel(org), result: RESULTS[outcome] });
+      },
       latency: (namespace, operation, ms) => this.latency.observe({ namespace, operation }, ms / 1000),
     });
+  }
+
+  /** The org's own label while fewer than the limit have one, else `other`: at most limit + 1 values. */
+  private orgLabel(org: string): string {
+    if (this.labelledOrgs.has(org)) return org;
+    if (this.labelledOrgs.size >= this.orgLabelLimit) return OTHER_ORGS_LABEL;
+    this.labelledOrgs.add(org);
+    return org;
   }
 }

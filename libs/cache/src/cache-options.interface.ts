@@ -86,6 +86,26 @@ export interface CacheModuleOptions {
    * caller's answer for another (default `['Authorization']`).
    */
   httpPrincipalHeaders?: readonly string[];
+  /**
+   * The fleet view: every instance publishes its counters to Redis on a timer, so any instance
+   * can answer for all of them (`CacheFleet`). Nothing is published without Redis.
+   */
+  fleet?: CacheFleetOptions;
+  /** The most read keys per namespace: 1 hit in `sampleEvery` is counted into a bounded top-k. */
+  hotKeys?: { sampleEvery?: number; capacity?: number };
+}
+
+export interface CacheFleetOptions {
+  /** Publish at all (default true). */
+  enabled?: boolean;
+  /** How often this instance publishes its counters (default 2 s). */
+  publishIntervalMs?: number;
+  /** An instance silent this long drops out: its published counters expire (default 30 s). */
+  instanceTtlMs?: number;
+  /** Organizations one instance publishes, its busiest (default 200). */
+  maxOrgs?: number;
+  /** Instances listed at most (default 1 000). */
+  maxInstances?: number;
 }
 
 /** Options with every default applied; what the engine's parts receive. */
@@ -105,4 +125,6 @@ export interface ResolvedCacheOptions {
   invalidation: { leaseMs: number; syncIntervalMs: number; logSize: number; writeTimeoutMs: number };
   outageJournalSize: number;
   httpPrincipalHeaders: readonly string[];
+  fleet: Required<CacheFleetOptions>;
+  hotKeys: { sampleEvery: number; capacity: number };
 }

@@ -21,6 +21,8 @@ describe(resolveCacheOptions.name, () => {
       invalidation: { leaseMs: 1_000, syncIntervalMs: 200, logSize: 10_000, writeTimeoutMs: 1_000 },
       outageJournalSize: 10_000,
       httpPrincipalHeaders: ['Authorization'],
+      fleet: { enabled: true, publishIntervalMs: 2_000, instanceTtlMs: 30_000, maxOrgs: 200, maxInstances: 1_000 },
+      hotKeys: { sampleEvery: 16, capacity: 64 },
     });
     expect(sut({})).toEqual(sut());
   });

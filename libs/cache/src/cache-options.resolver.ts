@@ -34,6 +34,14 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
     },
     outageJournalSize: options.outageJournalSize ?? 10_000,
     httpPrincipalHeaders: options.httpPrincipalHeaders ?? ['Authorization'],
+    fleet: {
+      enabled: options.fleet?.enabled ?? true,
+      publishIntervalMs: options.fleet?.publishIntervalMs ?? 2_000,
+      instanceTtlMs: options.fleet?.instanceTtlMs ?? 30_000,
+      maxOrgs: options.fleet?.maxOrgs ?? 200,
+      maxInstances: options.fleet?.maxInstances ?? 1_000,
+    },
+    hotKeys: { sampleEvery: options.hotKeys?.sampleEvery ?? 16, capacity: options.hotKeys?.capacity ?? 64 },
   };
   const problems: string[] = [];
   // Written as `!(x >= 0)`, not `x < 0`: NaN (e.g. a malformed number from the environment) fails every comparison.
@@ -47,6 +55,11 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
   if (!(syncIntervalMs > 0 && leaseMs >= 2 * syncIntervalMs)) problems.push('invalidation.leaseMs must be at least twice invalidation.syncIntervalMs (> 0)');
   if (!(logSize >= 100 && writeTimeoutMs > 0)) problems.push('invalidation.logSize must be at least 100 and writeTimeoutMs positive');
   if (!(resolved.circuitBreaker.confirmTimeoutMs > 0)) problems.push('circuitBreaker.confirmTimeoutMs must be positive');
+  const { fleet } = resolved;
+  if (!(fleet.publishIntervalMs >= 50)) problems.push('fleet.publishIntervalMs must be at least 50');
+  if (!(fleet.instanceTtlMs >= 2 * fleet.publishIntervalMs)) problems.push('fleet.instanceTtlMs must be at least twice fleet.publishIntervalMs');
+  if (!(fleet.maxOrgs >= 0 && fleet.maxInstances >= 1)) problems.push('fleet bounds must be positive');
+  if (!(resolved.hotKeys.sampleEvery >= 1 && resolved.hotKeys.capacity >= 1)) problems.push('hotKeys.sampleEvery and hotKeys.capacity must be at least 1');
   if (problems.length > 0) throw new Error(`Invalid cache options: ${problems.join('; ')}`);
   return resolved;
 }

@@ -9,6 +9,7 @@ import { CacheService } from './cache.service';
 import { CacheableExplorer } from './cacheable.explorer';
 import { HttpCacheInterceptor } from './http/http-cache.interceptor';
 import { CacheKeyBuilder } from './keys/cache-key.builder';
+import { CacheFleet } from './metrics/cache-fleet';
 import { CacheMetrics } from './metrics/cache-metrics';
 import { CacheSerializer } from './serialization/cache-serializer';
 import { createRedisConnections } from './stores/redis-connection.factory';
@@ -33,7 +34,11 @@ import { TieredCacheStore } from './stores/tiered.store';
       inject: [CACHE_RESOLVED_OPTIONS],
       useFactory: (options: ResolvedCacheOptions) => new CacheKeyBuilder(options.keyPrefix),
     },
-    { provide: CACHE_METRICS, useFactory: () => new CacheMetrics() },
+    {
+      provide: CACHE_METRICS,
+      inject: [CACHE_RESOLVED_OPTIONS],
+      useFactory: (options: ResolvedCacheOptions) => new CacheMetrics({ sampleEvery: options.hotKeys.sampleEvery, capacity: options.hotKeys.capacity }),
+    },
     {
       provide: CACHE_TIERED_STORE,
       inject: [CACHE_RESOLVED_OPTIONS, CacheKeyBuilder],
@@ -46,10 +51,11 @@ import { TieredCacheStore } from './stores/tiered.store';
         ),
     },
     CacheService,
+    CacheFleet,
     CacheMetadataAccessor,
     CacheableExplorer,
     HttpCacheInterceptor,
   ],
-  exports: [CacheService, CacheKeyBuilder, CACHE_METRICS, CACHE_TIERED_STORE, CACHE_RESOLVED_OPTIONS, CacheMetadataAccessor, HttpCacheInterceptor],
+  exports: [CacheService, CacheFleet, CacheKeyBuilder, CACHE_METRICS, CACHE_TIERED_STORE, CACHE_RESOLVED_OPTIONS, CacheMetadataAccessor, HttpCacheInterceptor],
 })
 export class CacheModule extends ConfigurableCacheModule {}

@@ -59,7 +59,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     const fullKey = this.keys.entry(options.org, options.namespace, key);
     const local = this.store.peekLocal(fullKey);
     if (local !== undefined && Date.now() < local.expiresAt) {
-      this.metrics.count(options.namespace ?? DEFAULT_NAMESPACE, options.org ?? GLOBAL_ORG, 'hits');
+      this.metrics.hit(options.namespace ?? DEFAULT_NAMESPACE, options.org ?? GLOBAL_ORG, fullKey);
       return local.value as T;
     }
     return (await this.lookupFullKey(fullKey, loader, options)).value;
@@ -80,7 +80,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     try {
       const local = this.store.peekLocal(fullKey);
       if (local !== undefined && Date.now() < local.expiresAt) {
-        this.metrics.count(namespace, org, 'hits');
+        this.metrics.hit(namespace, org, fullKey);
         return { value: local.value as T, status: 'hit', createdAt: local.createdAt, expiresAt: local.expiresAt };
       }
       return await this.loads.lookup({ key: fullKey, namespace, org, loader, options });

@@ -1,11 +1,39 @@
-import type { CacheCounters, CacheHealth, CacheMaintenanceReport, WarmJobReport } from '@app/cache';
+import type { CacheCounters, CacheHealth, CacheMaintenanceReport, FleetInstance, WarmJobReport } from '@app/cache';
 import type { CacheReport } from '../cache-report';
+import type { StatsScope } from './scope-query.dto';
 
-/** `GET /cache/stats`: this instance's counters and the Redis it uses. */
-export interface CacheStatsResponse {
+/** An organization's counters, with its name (null for ids that are no organization's, e.g. `_global`). */
+export type NamedCounters = CacheCounters & { name: string | null };
+
+/** One of a namespace's most read keys: public form, estimated hits (sampled), and its organization's name. */
+export interface HotKeyResponse {
+  key: string;
+  hits: number;
+  orgName: string | null;
+}
+
+/** Where the fleet's figures come from, and the instances they cover (`?scope=fleet` only). */
+export interface FleetScopeFields {
+  /** `redis`: every instance that published in the last CACHE_FLEET_INSTANCE_TTL_MS; `this-instance`: no usable Redis. */
+  source: 'redis' | 'this-instance';
+  /** Why the fleet is this instance alone. */
+  note?: string;
+  instances: FleetInstance[];
+}
+
+/**
+ * `GET /cache/stats[?scope=fleet]`: this instance's counters (or every live instance's,
+ * summed, percentiles from the merged histograms) and the Redis it uses.
+ */
+export interface CacheStatsResponse extends Partial<FleetScopeFields> {
+  scope: StatsScope;
+  /** The instance that answered. */
+  instance: { id: string; startedAt: string };
   totals: CacheCounters;
   namespaces: Record<string, CacheCounters>;
-  orgs: Record<string, CacheCounters>;
+  orgs: Record<string, NamedCounters>;
+  /** Per namespace, the most read keys (1 hit in CACHE_HOT_KEYS_SAMPLE_EVERY counted, so hits are estimates). */
+  hotKeys: Record<string, HotKeyResponse[]>;
   /**
    * The Redis server's figures (summed over Cluster masters): `keys` counts the whole
    * database, other apps sharing it included. Null on the in-process store and while Redis
@@ -47,6 +75,15 @@ export interface FlushResponse {
   flushed: number;
 }
 
-export interface CacheReportResponse extends CacheReport {
+export interface CacheReportResponse extends CacheReport, Partial<Omit<FleetScopeFields, 'instances'>> {
+  scope: StatsScope;
+  /** Instances the figures cover (1 for `instance`). */
+  instances: number;
   generatedAt: string;
+}
+
+/** `POST /cache/stats/reset?scope=fleet`: whether every instance was reached. */
+export interface FleetResetResponse {
+  reset: 'fleet' | 'this-instance';
+  note?: string;
 }

@@ -6,7 +6,7 @@ import { byId, confirmAction, el, formatCount, formatMs, showResult, splitList, 
 
 const PLACEHOLDERS = { tags: 'tags, comma-separated', pattern: 'namespace:id glob, e.g. users:*', org: '(all of the organization\'s keys)' };
 
-export function initActions({ onError, onStatsReset }) {
+export function initActions({ onError, onStatsReset, scope }) {
   const by = byId('invalidate-by');
   const value = byId('invalidate-value');
   const syncInvalidateForm = () => {
@@ -71,11 +71,13 @@ export function initActions({ onError, onStatsReset }) {
   });
 
   onSubmit('reset-form', async () => {
-    if (!(await confirmAction('Reset this instance\'s cache statistics to zero?'))) return;
+    const fleet = scope() === 'fleet';
+    if (!(await confirmAction(fleet ? 'Reset the cache statistics of every instance to zero?' : 'Reset this instance\'s cache statistics to zero?'))) return;
     try {
-      await callApi('POST', '/cache/stats/reset');
+      const result = await callApi('POST', `/cache/stats/reset${fleet ? '?scope=fleet' : ''}`);
       onStatsReset();
-      showResult('reset-result', true, `Stats reset at ${new Date().toLocaleTimeString()}`);
+      const reach = !fleet ? 'this instance' : result.reset === 'fleet' ? 'every instance' : `this instance only (${result.note})`;
+      showResult('reset-result', true, `Stats reset at ${new Date().toLocaleTimeString()}: ${reach}`);
     } catch (error) {
       onError(error);
       showResult('reset-result', false, `Reset failed: ${error.message}`);

@@ -1,5 +1,6 @@
 // The operator dashboard: sign in with the operator token, then poll health, stats and the
-// report every few seconds. Plain ES modules served by the API (src/cache-ui), no build step.
+// report every few seconds, for the whole fleet (?scope=fleet, the default) or the instance that
+// answers. Plain ES modules served by the API (src/cache-ui), no build step.
 
 import { initActions } from './actions.js';
 import { ApiError, callApi, session } from './api.js';
@@ -52,19 +53,22 @@ function handleError(error) {
   if (error instanceof ApiError && error.unauthorized) showSignIn('Wrong token (the API refused it); sign in again');
 }
 
+/** `fleet` (every instance, through Redis) or `instance` (the one the load balancer picked). */
+const scope = () => byId('scope').value;
+
 async function refresh() {
   const run = generation;
   const [health, stats, report] = await Promise.allSettled([
     callApi('GET', '/cache/health', { accept: [503] }),
-    callApi('GET', '/cache/stats'),
-    callApi('GET', '/cache/report'),
+    callApi('GET', `/cache/stats?scope=${scope()}`),
+    callApi('GET', `/cache/report?scope=${scope()}`),
   ]);
   if (run !== generation) return; // signed out meanwhile
   const failures = [health, stats, report].filter((result) => result.status === 'rejected').map((result) => result.reason);
   if (health.status === 'fulfilled') renderHealth(health.value);
   if (stats.status === 'fulfilled') {
     renderStats(stats.value);
-    chart.add(stats.value.totals, Date.now());
+    chart.add(stats.value, Date.now());
   }
   if (report.status === 'fulfilled') renderReport(report.value);
   setText('poll-error', failures.length > 0 ? `Refresh failed: ${failures[0].message}` : '');
@@ -104,8 +108,13 @@ byId('sign-in-form').addEventListener('submit', async (event) => {
 
 byId('sign-out').addEventListener('click', () => showSignIn(''));
 
+byId('scope').addEventListener('change', () => {
+  chart?.restart();
+  if (!byId('dashboard').hidden) startPolling();
+});
+
 initKeys(handleError);
-initActions({ onError: handleError, onStatsReset: () => chart?.restart() });
+initActions({ onError: handleError, onStatsReset: () => chart?.restart(), scope });
 
 // A reload within the tab keeps the session, after checking the token still works.
 const saved = session.token();

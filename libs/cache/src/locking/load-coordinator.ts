@@ -74,7 +74,7 @@ export class LoadCoordinator {
     if (entry !== undefined) {
       const state = entryState(entry, Date.now());
       if (state === 'fresh') {
-        this.metrics.count(call.namespace, call.org, 'hits');
+        this.metrics.hit(call.namespace, call.org, call.key);
         return served(entry as CacheEntry<T>, 'hit');
       }
       if (state === 'stale') return this.serveStale(call, entry as CacheEntry<T>);

@@ -1,4 +1,4 @@
-import { CacheMetrics, type CacheMetricsListener } from './cache-metrics';
+import { CacheMetrics, type CacheMetricsListener, sumCounters } from './cache-metrics';
 
 const MAX_ORGS = 10_000;
 
@@ -125,5 +125,49 @@ describe(CacheMetrics.name, () => {
     sut.count('users', 'o1', 'misses');
     expect(listener.outcome).toHaveBeenCalledTimes(2);
     expect(sut.snapshot().orgs.o1.misses).toBe(1);
+  });
+
+  describe('hot keys and export', () => {
+    it('counts sampled hits into each namespace\'s top keys, estimating hits as samples × sampleEvery', () => {
+      const every = new CacheMetrics({ sampleEvery: 1 });
+      for (let i = 0; i < 5; i++) every.hit('users', 'o1', 'app:{o1}:users:1');
+      every.hit('users', 'o1', 'app:{o1}:users:2');
+      every.hit('orders', 'o2', 'app:{o2}:orders:9');
+      expect(every.topKeys()).toEqual({
+        users: [
+          { key: 'app:{o1}:users:1', hits: 5 },
+          { key: 'app:{o1}:users:2', hits: 1 },
+        ],
+        orders: [{ key: 'app:{o2}:orders:9', hits: 1 }],
+      });
+      expect(every.snapshot().totals.hits).toBe(7);
+      every.reset();
+      expect(every.topKeys()).toEqual({});
+    });
+
+    it('samples about one hit in sampleEvery, and the hottest key still comes first', () => {
+      const sampled = new CacheMetrics({ sampleEvery: 16 });
+      for (let i = 0; i < 16_000; i++) sampled.hit('users', 'o', i % 4 === 0 ? 'hot' : `cold-${i % 50}`);
+      const [top] = sampled.topKeys(1).users;
+      expect(top.key).toBe('hot');
+      expect(top.hits).toBeGreaterThan(4_000 * 0.7);
+      expect(top.hits).toBeLessThan(4_000 * 1.3);
+    });
+
+    it('exports raw counts and histogram buckets, the busiest organizations only, that sum back to the same view', () => {
+      for (const [org, reads] of [['quiet', 1], ['busy', 30], ['middling', 10]] as const) {
+        for (let i = 0; i < reads; i++) {
+          sut.count('users', org, 'misses');
+          sut.latency('users', org, 2 + i);
+        }
+      }
+      const exported = sut.export(2);
+      expect(Object.keys(exported.orgs).sort()).toEqual(['busy', 'middling']);
+      expect(exported.orgs.busy.namespaces.users).toMatchObject({ misses: 30 });
+      expect(exported.totals.misses).toBe(41);
+      expect(sumCounters([exported.totals])).toEqual(sut.snapshot().totals);
+      expect(sumCounters([exported.orgs.busy.totals, exported.orgs.busy.totals]).misses).toBe(60);
+      expect(sumCounters([{ hits: -5, misses: 'x' as unknown as number, latency: [1, 1.5] }, undefined])).toMatchObject({ hits: 0, misses: 0, p50: 0 });
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { LatencyHistogram } from './latency-histogram';
+import { LatencyHistogram, type SparseHistogram } from './latency-histogram';
+import { type HotKey, TopKeys } from './top-keys';
 
 /** What a cache call turned out to be. */
 export type CacheOutcome = 'hits' | 'misses' | 'stale' | 'loads' | 'coalesced' | 'errors';
@@ -24,6 +25,37 @@ export interface CacheMetricsSnapshot {
   orgs: Record<string, CacheCounters>;
 }
 
+/** One counter set as an instance publishes it for the fleet view: raw counts and histogram buckets. */
+export interface CounterExport {
+  hits: number;
+  misses: number;
+  stale: number;
+  loads: number;
+  coalesced: number;
+  errors: number;
+  latency: SparseHistogram;
+}
+
+/** Everything an instance publishes: summable counts, never percentiles. */
+export interface CacheMetricsExport {
+  totals: CounterExport;
+  namespaces: Record<string, CounterExport>;
+  /** The busiest organizations only (`maxOrgs`), each with its own namespaces. */
+  orgs: Record<string, { totals: CounterExport; namespaces: Record<string, CounterExport> }>;
+  /** Per namespace, the most read keys (full keys) with their estimated hits. */
+  hotKeys: Record<string, HotKey[]>;
+}
+
+/** How the most read keys are found: 1 hit in `sampleEvery` (on average) goes into a bounded top-k per namespace. */
+export interface HotKeyOptions {
+  /** Default 16; 1 counts every hit. */
+  sampleEvery?: number;
+  /** Counters per namespace (default 64). */
+  capacity?: number;
+  /** Namespaces tracked at most (default 100). */
+  maxNamespaces?: number;
+}
+
 /** Observer of each outcome and latency, e.g. a Prometheus exporter. */
 export interface CacheMetricsListener {
   outcome?(namespace: string, org: string, outcome: CacheOutcome): void;
@@ -38,6 +70,23 @@ class CounterSet {
   coalesced = 0;
   errors = 0;
   readonly latency = new LatencyHistogram();
+
+  export(): CounterExport {
+    const { hits, misses, stale, loads, coalesced, errors } = this;
+    return { hits, misses, stale, loads, coalesced, errors, latency: this.latency.toSparse() };
+  }
+
+  /** Adds a published counter set (from Redis: anything not a non-negative integer counts 0). */
+  add(published: Partial<CounterExport> | undefined): this {
+    if (published === undefined || published === null || typeof published !== 'object') return this;
+    for (const outcome of OUTCOMES) this[outcome] += count(published[outcome]);
+    this.latency.mergeSparse(published.latency);
+    return this;
+  }
+
+  get activity(): number {
+    return this.hits + this.misses + this.stale + this.errors;
+  }
 
   view(): CacheCounters {
     const served = this.hits + this.stale + this.misses;
@@ -56,6 +105,19 @@ class CounterSet {
   }
 }
 
+const OUTCOMES: readonly CacheOutcome[] = ['hits', 'misses', 'stale', 'loads', 'coalesced', 'errors'];
+
+function count(value: unknown): number {
+  return Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : 0;
+}
+
+/** Sums published counter sets into the stats API's shape (percentiles from the merged histogram). */
+export function sumCounters(sets: readonly (Partial<CounterExport> | undefined)[]): CacheCounters {
+  const sum = new CounterSet();
+  for (const set of sets) sum.add(set);
+  return sum.view();
+}
+
 const MAX_ORGS = 10_000;
 
 /**
@@ -70,6 +132,18 @@ export class CacheMetrics {
   /** `org` → namespace → counters, so `snapshot(org)` can show one organization's namespaces. */
   private orgNamespaces = new Map<string, Map<string, CounterSet>>();
   private readonly listeners: CacheMetricsListener[] = [];
+  private hotKeys = new Map<string, TopKeys>();
+  private readonly sampleEvery: number;
+  private readonly hotKeyCapacity: number;
+  private readonly maxHotNamespaces: number;
+  private untilSample: number;
+
+  constructor(hotKeys: HotKeyOptions = {}) {
+    this.sampleEvery = Math.max(1, Math.floor(hotKeys.sampleEvery ?? 16));
+    this.hotKeyCapacity = Math.max(1, hotKeys.capacity ?? 64);
+    this.maxHotNamespaces = Math.max(1, hotKeys.maxNamespaces ?? 100);
+    this.untilSample = this.nextSampleGap();
+  }
 
   /** Adds an observer of every outcome and latency. */
   subscribe(listener: CacheMetricsListener): void {
@@ -85,6 +159,46 @@ export class CacheMetrics {
       this.set(this.orgNamespaces.get(org)!, namespace)[outcome] += n;
     }
     for (const listener of this.listeners) listener.outcome?.(namespace, org, outcome);
+  }
+
+  /**
+   * A hit on `key` (a full key): counted like `count(…, 'hits')`, and about one in
+   * `sampleEvery` goes into the namespace's top keys, so the hot path pays a decrement.
+   */
+  hit(namespace: string, org: string, key: string): void {
+    this.count(namespace, org, 'hits');
+    if (--this.untilSample > 0) return;
+    this.untilSample = this.nextSampleGap();
+    let top = this.hotKeys.get(namespace);
+    if (top === undefined) {
+      if (this.hotKeys.size >= this.maxHotNamespaces) return;
+      this.hotKeys.set(namespace, (top = new TopKeys(this.hotKeyCapacity)));
+    }
+    top.offer(key);
+  }
+
+  /** Per namespace, the `n` most read keys (full keys) with their estimated hits (sampled count × sampleEvery). */
+  topKeys(n = 10): Record<string, HotKey[]> {
+    const result: Record<string, HotKey[]> = {};
+    for (const [namespace, top] of this.hotKeys) result[namespace] = top.top(n).map(([key, sampled]) => ({ key, hits: sampled * this.sampleEvery }));
+    return result;
+  }
+
+  /**
+   * The raw counts for publishing: totals, namespaces, the `maxOrgs` busiest organizations
+   * (with their namespaces) and the top keys. Run on a timer, never per request.
+   */
+  export(maxOrgs: number, hotKeysPerNamespace = 10): CacheMetricsExport {
+    const namespaces: Record<string, CounterExport> = {};
+    for (const [name, set] of this.namespaces) namespaces[name] = set.export();
+    const busiest = [...this.orgs].sort((a, b) => b[1].activity - a[1].activity).slice(0, Math.max(0, maxOrgs));
+    const orgs: CacheMetricsExport['orgs'] = {};
+    for (const [org, set] of busiest) {
+      const orgNamespaces: Record<string, CounterExport> = {};
+      for (const [name, nsSet] of this.orgNamespaces.get(org) ?? []) orgNamespaces[name] = nsSet.export();
+      orgs[org] = { totals: set.export(), namespaces: orgNamespaces };
+    }
+    return { totals: this.totals.export(), namespaces, orgs, hotKeys: this.topKeys(hotKeysPerNamespace) };
   }
 
   /** Records how long one `getOrSet` (or another operation) took, in ms. */
@@ -118,6 +232,12 @@ export class CacheMetrics {
     this.namespaces = new Map();
     this.orgs = new Map();
     this.orgNamespaces = new Map();
+    this.hotKeys = new Map();
+  }
+
+  /** Hits until the next sample: uniform in [1, 2·sampleEvery − 1], so one in `sampleEvery` on average and never in step with a periodic access pattern. */
+  private nextSampleGap(): number {
+    return this.sampleEvery === 1 ? 1 : 1 + Math.floor(Math.random() * (2 * this.sampleEvery - 1));
   }
 
   private set(map: Map<string, CounterSet>, name: string): CounterSet {

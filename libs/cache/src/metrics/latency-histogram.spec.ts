@@ -92,4 +92,57 @@ describe(LatencyHistogram.name, () => {
     expect(sut.percentile(0.5)).toBeCloseTo(10, -1);
     expect(sut.count).toBe(1);
   });
+
+  describe('merged across instances (the fleet view)', () => {
+    /** Three instances with different loads: a fast one, a slow one, a mixed small one. */
+    const instances = (): number[][] => {
+      const random = seeded(7);
+      return [
+        Array.from({ length: 4000 }, () => 0.5 + 2 * random()),
+        Array.from({ length: 600 }, () => 150 + 400 * random()),
+        Array.from({ length: 250 }, (_, i) => (i % 5 === 0 ? 80 + 40 * random() : 3 + 5 * random())),
+      ];
+    };
+
+    it.each([0.5, 0.9, 0.95, 0.99])('p%p of the merged histograms is the p of all samples together, within 10 %%', (q) => {
+      const parts = instances();
+      const merged = new LatencyHistogram();
+      for (const samples of parts) {
+        const one = new LatencyHistogram();
+        for (const ms of samples) one.record(ms);
+        // As the fleet does it: each instance publishes its sparse buckets, the reader adds them up.
+        merged.mergeSparse(JSON.parse(JSON.stringify(one.toSparse())));
+      }
+      const all = parts.flat();
+      const whole = new LatencyHistogram();
+      for (const ms of all) whole.record(ms);
+
+      expect(merged.count).toBe(all.length);
+      expect(merged.percentile(q)).toBe(whole.percentile(q)); // bucket-exact: merging loses nothing
+      const expected = truePercentile(all, q);
+      expect(Math.abs(merged.percentile(q) - expected) / expected).toBeLessThanOrEqual(0.1);
+    });
+
+    it('differs from the average of per-instance percentiles, which would be wrong', () => {
+      const parts = instances();
+      const each = parts.map((samples) => {
+        const one = new LatencyHistogram();
+        for (const ms of samples) one.record(ms);
+        return one;
+      });
+      const merged = each.reduce((sum, one) => sum.merge(one), new LatencyHistogram());
+      const averaged = each.reduce((sum, one) => sum + one.percentile(0.95), 0) / each.length;
+      const expected = truePercentile(parts.flat(), 0.95);
+      expect(Math.abs(merged.percentile(0.95) - expected) / expected).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(averaged - expected) / expected).toBeGreaterThan(0.3);
+    });
+
+    it('skips malformed published buckets instead of counting them', () => {
+      sut.mergeSparse([3, 2, -1, 5, 900, 1, 4, 1.5, 5, -2, 6]);
+      expect(sut.count).toBe(2);
+      sut.mergeSparse('not a histogram');
+      sut.mergeSparse(null);
+      expect(sut.count).toBe(2);
+    });
+  });
 });

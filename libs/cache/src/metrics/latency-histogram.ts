@@ -4,8 +4,16 @@ const BUCKETS = 200; // 1 µs · 1.1^200 ≈ 190 s
 const LOG_GROWTH = Math.log(GROWTH);
 
 /**
+ * A histogram's non-empty buckets as a flat list `[index, count, index, count, ...]`: what
+ * instances publish for the fleet view (a few dozen numbers instead of 200).
+ */
+export type SparseHistogram = number[];
+
+/**
  * Latency percentiles in constant memory and O(1) per sample: log-spaced buckets 10 %
- * apart, so a reported percentile is within 10 % of the true one.
+ * apart, so a reported percentile is within 10 % of the true one. Histograms of several
+ * instances merge bucket by bucket (`merge`), so a fleet's percentiles come from the merged
+ * counts, never from averaging each instance's percentiles.
  */
 export class LatencyHistogram {
   private readonly counts = new Uint32Array(BUCKETS);
@@ -36,6 +44,38 @@ export class LatencyHistogram {
   reset(): void {
     this.counts.fill(0);
     this.total = 0;
+  }
+
+  /** Adds another histogram's counts to this one. */
+  merge(other: LatencyHistogram): this {
+    for (let i = 0; i < BUCKETS; i++) this.counts[i] += other.counts[i];
+    this.total += other.total;
+    return this;
+  }
+
+  /** The non-empty buckets, for publishing. */
+  toSparse(): SparseHistogram {
+    const sparse: number[] = [];
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 0) sparse.push(i, this.counts[i]);
+    return sparse;
+  }
+
+  /**
+   * Adds published buckets (`toSparse` of another instance) to this one. Malformed pairs
+   * (an index out of range, a negative or fractional count) are skipped: the data came
+   * through Redis.
+   */
+  mergeSparse(sparse: unknown): this {
+    if (!Array.isArray(sparse)) return this;
+    for (let i = 0; i + 1 < sparse.length; i += 2) {
+      const index = sparse[i] as unknown;
+      const count = sparse[i + 1] as unknown;
+      if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= BUCKETS) continue;
+      if (!Number.isInteger(count) || (count as number) <= 0) continue;
+      this.counts[index as number] += count as number;
+      this.total += count as number;
+    }
+    return this;
   }
 }
 

@@ -46,6 +46,14 @@ export class RedisCacheStore implements CacheStore {
     return this.connections.main;
   }
 
+  /**
+   * The connection for background work (a longer command timeout, never the hot path): the
+   * fleet stats publisher (metrics/cache-fleet.ts) runs its commands on it.
+   */
+  get bulkClient(): RedisClient {
+    return this.connections.bulk;
+  }
+
   async get(key: string): Promise<CacheEntry | undefined> {
     return this.decode(await this.main.getBuffer(key));
   }
