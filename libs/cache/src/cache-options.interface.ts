@@ -64,6 +64,12 @@ export interface CacheModuleOptions {
   /** Soft loader timeout when a call names none: past it a stale value is served if there is one. */
   loaderSoftTimeoutMs?: number;
   /**
+   * Probabilistic early refresh (XFetch, Vattani et al.): on a hit, refresh in the background when
+   * `now - loadMs * beta * ln(random) >= expiresAt`. `beta` (default 1) above 1 refreshes earlier;
+   * `minTtlMs` (default 30 s): entries with a shorter TTL are not refreshed early unless a call asks.
+   */
+  earlyRefresh?: { beta?: number; minTtlMs?: number };
+  /**
    * Consecutive Redis failures after which the breaker asks whether Redis really is down (a
    * PING bounded by `confirmTimeoutMs`, default 1 s, discounting this process' own event-loop
    * delay) and opens only if it is; the pause between recovery probes (default 500 ms).
@@ -121,6 +127,7 @@ export interface ResolvedCacheOptions {
   maxEntryBytes: number;
   lock: { ttlMs: number; waitMs: number };
   loaderSoftTimeoutMs: number | undefined;
+  earlyRefresh: { beta: number; minTtlMs: number };
   circuitBreaker: { failureThreshold: number; probeIntervalMs: number; confirmTimeoutMs: number };
   invalidation: { leaseMs: number; syncIntervalMs: number; logSize: number; writeTimeoutMs: number };
   outageJournalSize: number;

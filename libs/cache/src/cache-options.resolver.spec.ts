@@ -17,6 +17,7 @@ describe(resolveCacheOptions.name, () => {
       maxEntryBytes: 1024 * 1024,
       lock: { ttlMs: 10_000, waitMs: 5_000 },
       loaderSoftTimeoutMs: undefined,
+      earlyRefresh: { beta: 1, minTtlMs: 30_000 },
       circuitBreaker: { failureThreshold: 3, probeIntervalMs: 500, confirmTimeoutMs: 1_000 },
       invalidation: { leaseMs: 1_000, syncIntervalMs: 200, logSize: 10_000, writeTimeoutMs: 1_000 },
       outageJournalSize: 10_000,
@@ -81,6 +82,7 @@ describe(resolveCacheOptions.name, () => {
     ['a zero sync interval', { invalidation: { syncIntervalMs: 0 } }, 'invalidation'],
     ['an invalidation log under 100', { invalidation: { logSize: 10 } }, 'invalidation'],
     ['a zero confirmation timeout', { circuitBreaker: { confirmTimeoutMs: 0 } }, 'circuitBreaker'],
+    ['a zero early-refresh beta', { earlyRefresh: { beta: 0 } }, 'earlyRefresh'],
   ])('rejects %s, naming it', (_name, options, named) => {
     expect(() => sut(options)).toThrow(new RegExp(`^Invalid cache options: .*\\b${named}\\b`));
   });

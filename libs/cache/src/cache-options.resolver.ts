@@ -21,6 +21,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
     maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
     lock: { ttlMs: options.lock?.ttlMs ?? 10_000, waitMs: options.lock?.waitMs ?? 5_000 },
     loaderSoftTimeoutMs: options.loaderSoftTimeoutMs,
+    earlyRefresh: { beta: options.earlyRefresh?.beta ?? 1, minTtlMs: options.earlyRefresh?.minTtlMs ?? 30_000 },
     circuitBreaker: {
       failureThreshold: options.circuitBreaker?.failureThreshold ?? 3,
       probeIntervalMs: options.circuitBreaker?.probeIntervalMs ?? 500,
@@ -55,6 +56,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
   if (!(syncIntervalMs > 0 && leaseMs >= 2 * syncIntervalMs)) problems.push('invalidation.leaseMs must be at least twice invalidation.syncIntervalMs (> 0)');
   if (!(logSize >= 100 && writeTimeoutMs > 0)) problems.push('invalidation.logSize must be at least 100 and writeTimeoutMs positive');
   if (!(resolved.circuitBreaker.confirmTimeoutMs > 0)) problems.push('circuitBreaker.confirmTimeoutMs must be positive');
+  if (!(resolved.earlyRefresh.beta > 0 && resolved.earlyRefresh.minTtlMs >= 0)) problems.push('earlyRefresh.beta must be positive and minTtlMs not negative');
   const { fleet } = resolved;
   if (!(fleet.publishIntervalMs >= 50)) problems.push('fleet.publishIntervalMs must be at least 50');
   if (!(fleet.instanceTtlMs >= 2 * fleet.publishIntervalMs)) problems.push('fleet.instanceTtlMs must be at least twice fleet.publishIntervalMs');

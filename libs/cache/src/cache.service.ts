@@ -58,8 +58,12 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     if (!this.options.enabled) return loader();
     const fullKey = this.keys.entry(options.org, options.namespace, key);
     const local = this.store.peekLocal(fullKey);
-    if (local !== undefined && Date.now() < local.expiresAt) {
-      this.metrics.hit(options.namespace ?? DEFAULT_NAMESPACE, options.org ?? GLOBAL_ORG, fullKey);
+    const now = Date.now();
+    if (local !== undefined && now < local.expiresAt) {
+      const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+      const org = options.org ?? GLOBAL_ORG;
+      this.metrics.hit(namespace, org, fullKey);
+      this.loads.refreshEarlyIfDue({ key: fullKey, namespace, org, loader, options }, local, now);
       return local.value as T;
     }
     return (await this.lookupFullKey(fullKey, loader, options)).value;
@@ -79,8 +83,10 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     const started = performance.now();
     try {
       const local = this.store.peekLocal(fullKey);
-      if (local !== undefined && Date.now() < local.expiresAt) {
+      const now = Date.now();
+      if (local !== undefined && now < local.expiresAt) {
         this.metrics.hit(namespace, org, fullKey);
+        this.loads.refreshEarlyIfDue({ key: fullKey, namespace, org, loader, options }, local, now);
         return { value: local.value as T, status: 'hit', createdAt: local.createdAt, expiresAt: local.expiresAt };
       }
       return await this.loads.lookup({ key: fullKey, namespace, org, loader, options });

@@ -31,6 +31,13 @@ export interface GetOrSetOptions extends CacheWriteOptions {
   timeoutMs?: number;
   /** Hard timeout in ms: the call fails with a `CacheLoaderTimeoutError` past it. */
   hardTimeoutMs?: number;
+  /**
+   * Probabilistic early refresh (XFetch): a hit may start one background reload before the
+   * entry expires, more likely as expiry nears and the slower its last load was, so hot keys
+   * never make a request wait for their reload. Default: on for TTLs of at least the module's
+   * `earlyRefresh.minTtlMs` (30 s); `true` turns it on for any TTL, `false` off.
+   */
+  earlyRefresh?: boolean;
 }
 
 /**

@@ -56,6 +56,23 @@ export class LoadCoordinator {
     return flight;
   }
 
+  /**
+   * Probabilistic early refresh (XFetch) of a fresh entry just served: starts one background
+   * reload when `now - loadMs * beta * ln(random) >= expiresAt`. The cheap checks come first, so
+   * a hit far from expiry costs two comparisons.
+   */
+  refreshEarlyIfDue<T>(call: Call<T>, entry: CacheEntry, now: number): void {
+    const asked = call.options.earlyRefresh;
+    if (asked === false || entry.loadMs === undefined) return;
+    if (asked !== true && entry.expiresAt - entry.createdAt < this.options.earlyRefresh.minTtlMs) return;
+    const scale = Math.max(entry.loadMs, 1) * this.options.earlyRefresh.beta;
+    const remaining = entry.expiresAt - now;
+    if (remaining > 20 * scale) return; // the chance is below e^-20
+    if (remaining > -scale * Math.log(Math.random())) return;
+    if (this.refreshes.has(call.key) || this.flights.has(call.key)) return;
+    this.track(call, this.load(call, undefined, entry), 'Early refresh');
+  }
+
   /** Waits (bounded) for refreshes still running in the background, e.g. at shutdown. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.background.size === 0) return;
@@ -72,36 +89,47 @@ export class LoadCoordinator {
   private async fetch<T>(call: Call<T>): Promise<CacheLookup<T>> {
     const { entry } = await this.store.get(call.key, call.options);
     if (entry !== undefined) {
-      const state = entryState(entry, Date.now());
+      const now = Date.now();
+      const state = entryState(entry, now);
       if (state === 'fresh') {
         this.metrics.hit(call.namespace, call.org, call.key);
+        this.refreshEarlyIfDue(call, entry, now);
         return served(entry as CacheEntry<T>, 'hit');
       }
       if (state === 'stale') return this.serveStale(call, entry as CacheEntry<T>);
+    }
+    // An early refresh of this key is under way: its value comes sooner than a load of our own.
+    const early = this.refreshes.get(call.key) as Promise<CacheLookup<T>> | undefined;
+    if (early !== undefined) {
+      const result = await early.catch(() => undefined);
+      if (result !== undefined && result.status !== 'stale' && Date.now() < result.expiresAt) return result;
     }
     this.metrics.count(call.namespace, call.org, 'misses');
     return this.load(call);
   }
 
+  /** Runs a refresh in the background, one per key; a failure is counted and logged, never thrown. */
+  private track<T>(call: Call<T>, refresh: Promise<CacheLookup<T>>, what: string): Promise<CacheLookup<T>> {
+    this.refreshes.set(call.key, refresh);
+    const tracked = refresh.then(
+      () => undefined,
+      (error: unknown) => {
+        // Fail-safe: the value already cached keeps being served; the failure is counted.
+        this.metrics.count(call.namespace, call.org, 'errors');
+        this.logger.warn(`${what} of ${call.key} failed, serving what is cached: ${describeError(error)}`);
+      },
+    );
+    this.background.add(tracked);
+    void tracked.finally(() => {
+      this.background.delete(tracked);
+      this.refreshes.delete(call.key);
+    });
+    return refresh;
+  }
+
   private async serveStale<T>(call: Call<T>, stale: CacheEntry<T>): Promise<CacheLookup<T>> {
     let refresh = this.refreshes.get(call.key) as Promise<CacheLookup<T>> | undefined;
-    if (refresh === undefined) {
-      refresh = this.load(call, stale);
-      this.refreshes.set(call.key, refresh);
-      const tracked = refresh.then(
-        () => undefined,
-        (error: unknown) => {
-          // Fail-safe: the stale value keeps being served; the failure is counted.
-          this.metrics.count(call.namespace, call.org, 'errors');
-          this.logger.warn(`Refresh of ${call.key} failed, serving stale: ${describeError(error)}`);
-        },
-      );
-      this.background.add(tracked);
-      void tracked.finally(() => {
-        this.background.delete(tracked);
-        this.refreshes.delete(call.key);
-      });
-    }
+    if (refresh === undefined) refresh = this.track(call, this.load(call, stale), 'Refresh');
     const softTimeoutMs = call.options.timeoutMs ?? 0;
     if (softTimeoutMs > 0) {
       const winner = await Promise.race([refresh.then((r) => r, () => undefined), delay(softTimeoutMs).then(() => undefined)]);
@@ -114,9 +142,12 @@ export class LoadCoordinator {
   /**
    * Runs the loader once across instances. A refresh (`stale` given) does not wait for
    * another instance's lock: the stale value is already served, and that instance refreshes.
+   * An early refresh (`replacing` given) takes only an entry newer than the one it replaces.
    */
-  private async load<T>(call: Call<T>, stale?: CacheEntry<T>): Promise<CacheLookup<T>> {
+  private async load<T>(call: Call<T>, stale?: CacheEntry<T>, replacing?: CacheEntry): Promise<CacheLookup<T>> {
     const refreshing = stale !== undefined;
+    const isFresh = (entry: CacheEntry | undefined): entry is CacheEntry =>
+      isFreshEntry(entry) && (replacing === undefined || entry.createdAt > replacing.createdAt);
     const tags = call.options.tags ?? [];
     let begun = await this.store.beginLoad(call.key, tags, this.options.lock.ttlMs);
     let waited = false;
@@ -148,6 +179,7 @@ export class LoadCoordinator {
   private async runAndStore<T>(call: Call<T>, tags: readonly string[], ticket: LoadTicket): Promise<CacheLookup<T>> {
     this.metrics.count(call.namespace, call.org, 'loads');
     let value: T;
+    const loadStarted = performance.now();
     try {
       value = await this.runLoader(call);
     } catch (error) {
@@ -158,7 +190,8 @@ export class LoadCoordinator {
     const now = Date.now();
     const ttlMs = this.jitter(call.options.ttlMs ?? this.options.defaultTtlMs);
     const graceMs = call.options.graceMs ?? this.options.defaultGraceMs;
-    const entry: CacheEntry<T> = { value, createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags };
+    const loadMs = Math.round(performance.now() - loadStarted);
+    const entry: CacheEntry<T> = { value, createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags, loadMs };
     if (value === undefined) await this.store.endLoad(ticket); // undefined is "nothing": not cached
     else await this.store.set(call.key, entry, ttlMs + graceMs, ticket, call.options);
     return served(entry, 'miss');
@@ -192,7 +225,7 @@ function served<T>(entry: CacheEntry<T>, status: CacheLookup<T>['status']): Cach
   return { value: entry.value, status, createdAt: entry.createdAt, expiresAt: entry.expiresAt };
 }
 
-function isFresh(entry: CacheEntry | undefined): entry is CacheEntry {
+function isFreshEntry(entry: CacheEntry | undefined): entry is CacheEntry {
   return entry !== undefined && entryState(entry, Date.now()) === 'fresh';
 }
 

@@ -9,6 +9,8 @@ export interface CacheEntry<T = unknown> {
   staleUntil: number;
   /** Tags it was written with, for tag invalidation. */
   tags: readonly string[];
+  /** How long the load that produced it took (ms), when a loader did: weighs early refresh. */
+  loadMs?: number;
 }
 
 /** How an entry looks at a given time. */

@@ -19,6 +19,8 @@ interface Envelope {
   s: number;
   t: readonly string[];
   v: unknown;
+  /** The load's duration, ms (absent for explicit puts). */
+  d?: number;
 }
 
 function replaceDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
@@ -50,6 +52,7 @@ export class CacheSerializer {
       s: entry.staleUntil,
       t: entry.tags,
       v: entry.value,
+      ...(entry.loadMs === undefined ? {} : { d: entry.loadMs }),
     };
     const json = JSON.stringify(envelope, replaceDates);
     const plain = Buffer.from(`j${json}`, 'utf8');
@@ -75,6 +78,7 @@ export class CacheSerializer {
       expiresAt: envelope.e,
       staleUntil: envelope.s,
       tags: envelope.t,
+      ...(typeof envelope.d === 'number' ? { loadMs: envelope.d } : {}),
     };
   }
 
