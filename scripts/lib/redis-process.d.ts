@@ -9,6 +9,8 @@ export interface RedisProcessOptions {
   password?: string;
   tls?: { certFile: string; keyFile: string; caFile: string };
   args?: string[];
+  /** A config file, passed first as redis-server wants it; a sentinel needs one it can rewrite. */
+  configFile?: string;
   readyTimeoutMs?: number;
 }
 

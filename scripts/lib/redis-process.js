@@ -30,6 +30,8 @@ function tailOf(file, lines = 15) {
  * @property {string} [password]   requirepass
  * @property {{ certFile: string, keyFile: string, caFile: string }} [tls] serve TLS only
  * @property {string[]} [args]     extra redis-server arguments
+ * @property {string} [configFile] a config file, passed first as redis-server wants it (a
+ *                                  sentinel needs one it can rewrite: pass `--sentinel` in args)
  * @property {number} [readyTimeoutMs]
  */
 
@@ -39,9 +41,10 @@ function tailOf(file, lines = 15) {
  * @param {RedisProcessOptions} options
  */
 async function startRedisProcess(options) {
-  const { dir, port, password, tls, args = [], readyTimeoutMs = 10_000 } = options;
+  const { dir, port, password, tls, args = [], configFile, readyTimeoutMs = 10_000 } = options;
   const logFile = path.join(dir, 'redis.log');
   const serverArgs = [
+    ...(configFile ? [configFile] : []),
     '--bind', '127.0.0.1',
     ...(tls
       ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile,

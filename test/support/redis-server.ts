@@ -2,7 +2,7 @@
 // rig's shared servers. Servers a file starts are stopped after that file (an afterAll hook this
 // module registers), SIGKILLed if the worker exits first, by a watchdog process if the worker is
 // killed outright, and swept by `npm test` by their working directory as a last resort.
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFreePort } from '../../scripts/lib/ports';
@@ -18,6 +18,11 @@ export interface RedisServerOptions {
   password?: string;
   /** Extra redis-server arguments, e.g. ['--maxmemory', '1mb']. */
   args?: string[];
+  /**
+   * Lines of a config file written into the server's folder and passed first, e.g. a
+   * sentinel's `sentinel monitor ...` (with `args: ['--sentinel']`), which it rewrites as it learns.
+   */
+  config?: string[];
 }
 
 export interface RedisServerHandle {
@@ -65,11 +70,17 @@ class RedisServer implements RedisServerHandle {
   async start(): Promise<void> {
     // A folder per start: restart() begins from empty data whatever the args persist.
     const dir = mkdtempSync(join(this.baseDir, `run${++this.starts}-`));
+    let configFile: string | undefined;
+    if (this.options.config !== undefined) {
+      configFile = join(dir, 'redis.conf');
+      writeFileSync(configFile, `${this.options.config.join('\n')}\n`);
+    }
     this.current = await startRedisProcess({
       dir,
       port: this.port,
       password: this.options.password,
       args: this.options.args,
+      configFile,
     });
     watchdog?.watch(this.current.pid, realpathSync(dir));
     live.add(this);

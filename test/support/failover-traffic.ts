@@ -1,0 +1,217 @@
+// Traffic for failover suites: two API instances serving the demo items (cache-aside over
+// Postgres, tag invalidation on write) while a Redis primary goes away. Writes go through
+// instance A, reads through both; every request is timed, and its failure (non-2xx, a network
+// error or no answer within the timeout) recorded. Afterwards `checkAgainstDatabase` compares
+// what each instance serves with the database, and `checkReadYourWrites` proves a write on A is
+// seen by B even where B had the old value in its in-process tier.
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { command, waitFor } from './redis-ha';
+
+/** No request may take longer than this; past it it counts as hung (a failure). */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+export interface RequestRecord {
+  instance: 'A' | 'B';
+  method: 'GET' | 'PUT';
+  id: number;
+  startedAt: number;
+  ms: number;
+  status: number | string;
+}
+
+export interface TrafficReport {
+  requests: number;
+  failures: RequestRecord[];
+  maxMs: number;
+  p99Ms: number;
+  /** The slowest requests that started within [from, to], for the report. */
+  slowest: RequestRecord[];
+}
+
+interface DemoRead {
+  item: { id: number; name: string };
+  source: 'database' | 'cache';
+}
+
+async function timed(
+  log: RequestRecord[],
+  instance: 'A' | 'B',
+  app: NestExpressApplication,
+  method: 'GET' | 'PUT',
+  id: number,
+  name?: string,
+): Promise<DemoRead | undefined> {
+  const startedAt = Date.now();
+  const record: RequestRecord = { instance, method, id, startedAt, ms: 0, status: 0 };
+  try {
+    const agent = request(app.getHttpServer());
+    const call = method === 'GET' ? agent.get(`/demo/items/${id}`) : agent.put(`/demo/items/${id}`).send({ name });
+    const response = await call.timeout({ response: REQUEST_TIMEOUT_MS, deadline: REQUEST_TIMEOUT_MS });
+    record.status = response.status;
+    return response.status === 200 ? (response.body as DemoRead) : undefined;
+  } catch (error) {
+    record.status = error instanceof Error ? error.message : String(error);
+    return undefined;
+  } finally {
+    record.ms = Date.now() - startedAt;
+    log.push(record);
+  }
+}
+
+export class DemoTraffic {
+  readonly log: RequestRecord[] = [];
+  private running = false;
+  private workers: Promise<void>[] = [];
+  private counter = 0;
+
+  constructor(
+    readonly a: NestExpressApplication,
+    readonly b: NestExpressApplication,
+    /** Item ids the traffic reads and writes. */
+    readonly ids: readonly number[],
+  ) {}
+
+  /** Creates the items (through A) and reads each through both instances, so both caches hold them. */
+  async seed(): Promise<void> {
+    for (const id of this.ids) {
+      const saved = await request(this.a.getHttpServer()).put(`/demo/items/${id}`).send({ name: `seed-${id}` });
+      if (saved.status !== 200) throw new Error(`seeding item ${id}: ${saved.status} ${JSON.stringify(saved.body)}`);
+      for (const app of [this.a, this.b]) await request(app.getHttpServer()).get(`/demo/items/${id}`).expect(200);
+    }
+  }
+
+  /**
+   * Starts `writers` loops, each owning its share of the items (one writer per item, so the
+   * database's value of an item is the last one written): write through A, read through B and
+   * A; and `readers` loops reading random items through either instance.
+   */
+  start(writers = 2, readers = 2): void {
+    this.running = true;
+    for (let w = 0; w < writers; w++) {
+      const own = this.ids.filter((_, i) => i % writers === w);
+      this.workers.push(this.writer(own));
+    }
+    for (let r = 0; r < readers; r++) this.workers.push(this.reader());
+  }
+
+  async stop(): Promise<TrafficReport> {
+    this.running = false;
+    await Promise.all(this.workers);
+    this.workers = [];
+    return this.report();
+  }
+
+  report(from = 0, to = Number.POSITIVE_INFINITY): TrafficReport {
+    const within = this.log.filter((r) => r.startedAt >= from && r.startedAt <= to);
+    const sorted = [...within].sort((x, y) => y.ms - x.ms);
+    return {
+      requests: within.length,
+      failures: within.filter((r) => r.status !== 200),
+      maxMs: sorted[0]?.ms ?? 0,
+      p99Ms: sorted[Math.floor(sorted.length / 100)]?.ms ?? 0,
+      slowest: sorted.slice(0, 5),
+    };
+  }
+
+  private async writer(own: readonly number[]): Promise<void> {
+    while (this.running) {
+      for (const id of own) {
+        if (!this.running) return;
+        await timed(this.log, 'A', this.a, 'PUT', id, `t${++this.counter}`);
+        await timed(this.log, 'B', this.b, 'GET', id);
+        await timed(this.log, 'A', this.a, 'GET', id);
+      }
+    }
+  }
+
+  private async reader(): Promise<void> {
+    while (this.running) {
+      const id = this.ids[Math.floor(Math.random() * this.ids.length)];
+      const [instance, app] = Math.random() < 0.5 ? (['A', this.a] as const) : (['B', this.b] as const);
+      await timed(this.log, instance, app, 'GET', id);
+    }
+  }
+}
+
+/** The items' names in the database. */
+export async function databaseNames(app: NestExpressApplication, ids: readonly number[]): Promise<Map<number, string>> {
+  const rows: { id: number; name: string }[] = await app.get(DataSource).query('SELECT id, name FROM demo_items WHERE id = ANY($1)', [ids]);
+  return new Map(rows.map((row) => [Number(row.id), row.name]));
+}
+
+/** Each item as A and B serve it, where it differs from the database (empty: nothing stale). */
+export async function staleReads(a: NestExpressApplication, b: NestExpressApplication, ids: readonly number[]): Promise<string[]> {
+  const database = await databaseNames(a, ids);
+  const stale: string[] = [];
+  for (const id of ids) {
+    for (const [label, app] of [['A', a], ['B', b]] as const) {
+      // Twice: the first read may load; the second is served by the cache tiers.
+      for (const attempt of [1, 2]) {
+        const response = await request(app.getHttpServer()).get(`/demo/items/${id}`);
+        const name = (response.body as DemoRead | undefined)?.item?.name;
+        if (response.status !== 200 || name !== database.get(id)) {
+          stale.push(`item ${id} via ${label} (read ${attempt}): ${response.status} ${String(name)}, database has ${database.get(id)}`);
+        }
+      }
+    }
+  }
+  return stale;
+}
+
+/**
+ * For each item: B reads it (so B's in-process tier may hold it), A renames it, B reads again and
+ * must see the new name, which must be the database's. Returns the mismatches.
+ */
+export async function readYourWrites(a: NestExpressApplication, b: NestExpressApplication, ids: readonly number[], tag: string): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const id of ids) {
+    await request(b.getHttpServer()).get(`/demo/items/${id}`).expect(200);
+    const name = `${tag}-${id}`;
+    await request(a.getHttpServer()).put(`/demo/items/${id}`).send({ name }).expect(200);
+    const seen = (await request(b.getHttpServer()).get(`/demo/items/${id}`)).body as DemoRead;
+    const database = (await databaseNames(a, [id])).get(id);
+    if (seen?.item?.name !== name || database !== name) wrong.push(`item ${id}: B read ${seen?.item?.name}, wrote ${name}, database ${database}`);
+  }
+  return wrong;
+}
+
+/** Ports of the servers (masters, for a Cluster) holding this run's demo entry of item `id`. */
+async function holdersOf(ports: readonly number[], id: number): Promise<number[]> {
+  const holders: number[] = [];
+  for (const port of ports) {
+    let cursor = '0';
+    do {
+      const [next, keys] = (await command(port, 'SCAN', cursor, 'MATCH', `*:demo:item:${id}`, 'COUNT', 1000)) as [string, string[]];
+      cursor = next;
+      if (keys.length > 0) {
+        holders.push(port);
+        break;
+      }
+    } while (cursor !== '0');
+  }
+  return holders;
+}
+
+/**
+ * Waits until `app` stores what it loads on the server at `port`: it reads fresh items (ids from
+ * `nextId`, never cached) until one read that loads leaves its entry there. Returns when.
+ */
+export async function waitUntilFollowing(app: NestExpressApplication, port: number, nextId: () => number, timeoutMs = 30_000): Promise<number> {
+  return waitFor(
+    `the instance to cache on the server at ${port}`,
+    async () => {
+      const id = nextId();
+      const saved = await request(app.getHttpServer()).put(`/demo/items/${id}`).send({ name: `probe-${id}` });
+      if (saved.status !== 200) return undefined;
+      const read = await request(app.getHttpServer()).get(`/demo/items/${id}`);
+      if (read.status !== 200) return undefined;
+      return (await holdersOf([port], id)).length > 0 ? Date.now() : undefined;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+export { holdersOf };
