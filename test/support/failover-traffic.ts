@@ -7,6 +7,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { CACHE_TIERED_STORE } from '../../libs/cache/src/cache.constants';
+import type { TieredCacheStore } from '../../libs/cache/src/stores/tiered.store';
 import { command, waitFor } from './redis-ha';
 
 /** No request may take longer than this; past it it counts as hung (a failure). */
@@ -28,6 +30,8 @@ export interface TrafficReport {
   p99Ms: number;
   /** The slowest requests that started within [from, to], for the report. */
   slowest: RequestRecord[];
+  /** When each instance's circuit was open (served from its in-process tier), ms since `from`. */
+  fallback: Record<'A' | 'B', [number, number][]>;
 }
 
 interface DemoRead {
@@ -63,8 +67,11 @@ async function timed(
 export class DemoTraffic {
   readonly log: RequestRecord[] = [];
   private running = false;
+  private writing = false;
   private workers: Promise<void>[] = [];
   private counter = 0;
+  private readonly fallback: Record<'A' | 'B', [number, number][]> = { A: [], B: [] };
+  private watcher: NodeJS.Timeout | undefined;
 
   constructor(
     readonly a: NestExpressApplication,
@@ -89,15 +96,36 @@ export class DemoTraffic {
    */
   start(writers = 2, readers = 2): void {
     this.running = true;
+    this.writing = true;
     for (let w = 0; w < writers; w++) {
       const own = this.ids.filter((_, i) => i % writers === w);
       this.workers.push(this.writer(own));
     }
     for (let r = 0; r < readers; r++) this.workers.push(this.reader());
+    // For the report only: when each instance's circuit breaker had it on its in-process tier.
+    const stores = { A: this.a.get<TieredCacheStore>(CACHE_TIERED_STORE), B: this.b.get<TieredCacheStore>(CACHE_TIERED_STORE) };
+    this.watcher = setInterval(() => {
+      for (const label of ['A', 'B'] as const) {
+        const windows = this.fallback[label];
+        const open = windows.length > 0 && windows[windows.length - 1][1] === 0;
+        if (stores[label].fallbackActive && !open) windows.push([Date.now(), 0]);
+        else if (!stores[label].fallbackActive && open) windows[windows.length - 1][1] = Date.now();
+      }
+    }, 20);
+  }
+
+  /**
+   * From now on the writers only read. Each item's last write was then made just before: with
+   * the writes stopped when the new primary is elected, the last ones are those a failover may
+   * have lost, and no later write repairs what they left.
+   */
+  stopWrites(): void {
+    this.writing = false;
   }
 
   async stop(): Promise<TrafficReport> {
     this.running = false;
+    clearInterval(this.watcher);
     await Promise.all(this.workers);
     this.workers = [];
     return this.report();
@@ -106,12 +134,15 @@ export class DemoTraffic {
   report(from = 0, to = Number.POSITIVE_INFINITY): TrafficReport {
     const within = this.log.filter((r) => r.startedAt >= from && r.startedAt <= to);
     const sorted = [...within].sort((x, y) => y.ms - x.ms);
+    const relative = (windows: [number, number][]): [number, number][] =>
+      windows.map(([opened, closed]) => [opened - from, closed === 0 ? -1 : closed - from]);
     return {
       requests: within.length,
       failures: within.filter((r) => r.status !== 200),
       maxMs: sorted[0]?.ms ?? 0,
       p99Ms: sorted[Math.floor(sorted.length / 100)]?.ms ?? 0,
       slowest: sorted.slice(0, 5),
+      fallback: { A: relative(this.fallback.A), B: relative(this.fallback.B) },
     };
   }
 
@@ -119,7 +150,7 @@ export class DemoTraffic {
     while (this.running) {
       for (const id of own) {
         if (!this.running) return;
-        await timed(this.log, 'A', this.a, 'PUT', id, `t${++this.counter}`);
+        if (this.writing) await timed(this.log, 'A', this.a, 'PUT', id, `t${++this.counter}`);
         await timed(this.log, 'B', this.b, 'GET', id);
         await timed(this.log, 'A', this.a, 'GET', id);
       }
