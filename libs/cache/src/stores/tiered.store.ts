@@ -10,7 +10,7 @@ import type { CacheEntry } from '../serialization/cache-entry';
 import { CacheSerializer } from '../serialization/cache-serializer';
 import type { InvalidationTarget, LoadTicket, StoredKeyInfo } from './cache-store.interface';
 import { MemoryCacheStore } from './memory.store';
-import { closeRedisClient, waitForReady, type RedisConnections, type RedisMode } from './redis-connection.factory';
+import { closeRedisClient, waitForReady, watchPrimary, type RedisConnections, type RedisMode } from './redis-connection.factory';
 import { RedisCacheStore } from './redis.store';
 
 /** Which tier answered a read. */
@@ -68,6 +68,7 @@ export class TieredCacheStore {
   readonly local: MemoryCacheStore;
   readonly remote: RedisCacheStore | undefined;
   private readonly breaker: CircuitBreaker | undefined;
+  private unwatchPrimary: (() => void) | undefined;
   private readonly bus: InvalidationBus | undefined;
   private readonly journal: OutageJournal;
   private readonly reads = new Map<string, Promise<CacheEntry | undefined>>();
@@ -126,6 +127,9 @@ export class TieredCacheStore {
       this.logger.log('No Redis configured: using the in-process cache store');
       return;
     }
+    // A new primary may lack writes the old one acknowledged (invalidations among them): that
+    // is an outage, whose recovery raises the epoch, even when no command failed at the switch.
+    this.unwatchPrimary = watchPrimary(this.connections, (change) => this.breaker?.open(new Error(change)));
     const timeout = this.options.redis?.connectTimeoutMs ?? 2_000;
     try {
       const { main, bulk, subscriber } = this.connections;
@@ -139,6 +143,7 @@ export class TieredCacheStore {
   }
 
   async stop(): Promise<void> {
+    this.unwatchPrimary?.();
     this.breaker?.stop();
     this.lag.stop();
     await this.bus?.stop();
