@@ -203,26 +203,22 @@ export async function readYourWrites(a: NestExpressApplication, b: NestExpressAp
     await request(a.getHttpServer()).put(`/demo/items/${id}`).send({ name }).expect(200);
     const seen = (await request(b.getHttpServer()).get(`/demo/items/${id}`)).body as DemoRead;
     const database = (await databaseNames(a, [id])).get(id);
-    if (seen?.item?.name !== name || database !== name) wrong.push(`item ${id}: B read ${seen?.item?.name}, wrote ${name}, database ${database}`);
+    if (seen?.item?.name !== name || database !== name) {
+      wrong.push(`item ${id}: B read ${seen?.item?.name} (${seen?.source}), wrote ${name}, database ${database}`);
+    }
   }
   return wrong;
 }
 
-/** Ports of the servers (masters, for a Cluster) holding this run's demo entry of item `id`. */
-async function holdersOf(ports: readonly number[], id: number): Promise<number[]> {
-  const holders: number[] = [];
-  for (const port of ports) {
-    let cursor = '0';
-    do {
-      const [next, keys] = (await command(port, 'SCAN', cursor, 'MATCH', `*:demo:item:${id}`, 'COUNT', 1000)) as [string, string[]];
-      cursor = next;
-      if (keys.length > 0) {
-        holders.push(port);
-        break;
-      }
-    } while (cursor !== '0');
-  }
-  return holders;
+/** The key of this run's demo entry of item `id` on the server at `port`, if it holds one. */
+export async function demoEntryOn(port: number, id: number): Promise<string | undefined> {
+  let cursor = '0';
+  do {
+    const [next, keys] = (await command(port, 'SCAN', cursor, 'MATCH', `*:demo:item:${id}`, 'COUNT', 1000)) as [string, string[]];
+    if (keys.length > 0) return keys[0];
+    cursor = next;
+  } while (cursor !== '0');
+  return undefined;
 }
 
 /**
@@ -238,11 +234,73 @@ export async function waitUntilFollowing(app: NestExpressApplication, port: numb
       if (saved.status !== 200) return undefined;
       const read = await request(app.getHttpServer()).get(`/demo/items/${id}`);
       if (read.status !== 200) return undefined;
-      return (await holdersOf([port], id)).length > 0 ? Date.now() : undefined;
+      return (await demoEntryOn(port, id)) !== undefined ? Date.now() : undefined;
     },
     timeoutMs,
     100,
   );
 }
 
-export { holdersOf };
+export interface FailoverOutcome {
+  /** ms from the trigger until the topology agreed on the new primary. */
+  electedMs: number;
+  /** ms from the trigger until each instance stored on the new primary. */
+  followedMs: { A: number; B: number };
+  /** ms from the election until both followed. */
+  followAfterElectionMs: number;
+  report: TrafficReport;
+  during: TrafficReport;
+  stale: string[];
+  missedWrites: string[];
+}
+
+/**
+ * Runs `traffic`, fails the primary over with `trigger` once traffic flows, waits for the new
+ * primary (`elected` resolves its port), stops writing, waits until both instances store on it,
+ * lets the traffic run on past that, stops it, and checks reads against the database.
+ */
+export async function failOverUnderTraffic(options: {
+  label: string;
+  traffic: DemoTraffic;
+  trigger: () => Promise<void>;
+  elected: () => Promise<number>;
+}): Promise<FailoverOutcome> {
+  const { traffic, label } = options;
+  const { a, b, ids } = traffic;
+  traffic.start();
+  await waitFor('traffic before the failover', async () => (traffic.log.length >= 60 ? true : undefined));
+
+  const startedAt = Date.now();
+  await options.trigger();
+  const newPort = await options.elected();
+  const electedAt = Date.now();
+  traffic.stopWrites();
+
+  let probe = 10_000;
+  const [followedA, followedB] = await Promise.all([
+    waitUntilFollowing(a, newPort, () => (probe += 1)),
+    waitUntilFollowing(b, newPort, () => (probe += 1) + 100_000),
+  ]);
+  const followed = Math.max(followedA, followedB);
+  // Keep the traffic going a little past the switch, then stop it.
+  await waitFor('traffic after the switch', async () => (traffic.log.filter((r) => r.startedAt > followed).length >= 60 ? true : undefined));
+  await traffic.stop();
+  const outcome: FailoverOutcome = {
+    electedMs: electedAt - startedAt,
+    followedMs: { A: followedA - startedAt, B: followedB - startedAt },
+    followAfterElectionMs: followed - electedAt,
+    report: traffic.report(),
+    during: traffic.report(startedAt, followed),
+    // Nothing either instance serves differs from the database: also items whose invalidation
+    // the failover may have lost.
+    stale: await staleReads(a, b, ids),
+    // And a write through A is read through B, which held the old value.
+    missedWrites: await readYourWrites(a, b, ids, 'after'),
+  };
+  console.log(
+    `${label}: new primary elected after ${outcome.electedMs} ms; A followed after ${outcome.followedMs.A} ms, B after ${outcome.followedMs.B} ms; ` +
+      `${outcome.report.requests} requests, ${outcome.during.requests} during the failover, max ${outcome.report.maxMs} ms (p99 ${outcome.report.p99Ms} ms); ` +
+      `fallback windows (ms from the trigger) ${JSON.stringify(outcome.during.fallback)}; slowest ${JSON.stringify(outcome.report.slowest.slice(0, 3))}`,
+  );
+  return outcome;
+}
