@@ -12,7 +12,7 @@ import { command, startReplicatedCluster, type ReplicatedCluster } from '../supp
 /** The longest a request may take while a master fails over (see the README's reliability section). */
 const LATENCY_BOUND_MS = 3_000;
 /** How long the instances may take to use the new master once the cluster agrees on it. */
-const FOLLOW_BOUND_MS = 10_000;
+const FOLLOW_BOUND_MS = 15_000;
 
 const COMMAND_TIMEOUT_MS = 250;
 const ITEM_IDS = Array.from({ length: 12 }, (_, i) => i + 1);

@@ -12,7 +12,7 @@ import { command, startSentinelGroup, type SentinelGroup } from '../support/redi
 /** The longest a request may take while the primary fails over (see the README's reliability section). */
 const LATENCY_BOUND_MS = 3_000;
 /** How long the instances may take to use the new primary once the sentinels agree on it. */
-const FOLLOW_BOUND_MS = 10_000;
+const FOLLOW_BOUND_MS = 15_000;
 
 const COMMAND_TIMEOUT_MS = 250;
 const ITEM_IDS = Array.from({ length: 12 }, (_, i) => i + 1);

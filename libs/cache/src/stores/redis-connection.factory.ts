@@ -51,7 +51,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
       retryStrategy: (times) => Math.min(50 * times, 1_000),
       ...extra,
     });
-  return withErrorLogging({
+  const connections = withErrorLogging({
     mode: sentinel ? 'sentinel' : 'standalone',
     main: make(commandTimeout, autoPipelining, false),
     bulk: make(bulkTimeout, false, false),
@@ -60,6 +60,27 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
     // connection closes before the reply (a shutdown right after a Redis restart) that rejection
     // ("Connection is closed.") would end the process.
     subscriber: make(undefined, false, true, { autoResubscribe: false }),
+  });
+  if (sentinel) for (const client of [connections.main, connections.bulk, connections.subscriber]) reviveOnUnexpectedEnd(client as Redis);
+  return connections;
+}
+
+/** Connections closeRedisClient is closing: their end is wanted. */
+const closing = new WeakSet<RedisClient>();
+
+/**
+ * ioredis 6 ends a Sentinel connection for good (status `end`, no retry) when its failover
+ * detector fires while it is reconnecting: the detector of the connection to a killed primary
+ * hears `+switch-master` mid-reconnect, and the reconnect fails with "Connection is closed.".
+ * The instance would then stay on its fallback until restarted. Such an end starts a new connect.
+ */
+function reviveOnUnexpectedEnd(client: Redis): void {
+  client.on('end', () => {
+    if (closing.has(client)) return;
+    const timer = setTimeout(() => {
+      if (!closing.has(client) && client.status === 'end') client.connect().catch(() => undefined);
+    }, 100);
+    timer.unref();
   });
 }
 
@@ -191,6 +212,7 @@ function baseOptions(options: CacheRedisOptions): RedisOptions {
 
 /** Closes a connection, politely when it answers and at once when it does not. */
 export async function closeRedisClient(client: RedisClient): Promise<void> {
+  closing.add(client);
   if (client.status === 'end') return closeFailoverDetector(client);
   try {
     await Promise.race([client.quit(), new Promise((_, reject) => setTimeout(() => reject(new Error('quit timeout')), 500).unref())]);
