@@ -166,10 +166,11 @@ export class InvalidationBus {
 
   /**
    * Numbers an invalidation in the log, publishes it, and resolves once every live peer
-   * acknowledged it or, at the latest, `leaseMs` after the log took it. Rejects when Redis
-   * did not take it (the caller keeps it for a later attempt).
+   * acknowledged it or, at the latest, `leaseMs` after the log took it (with `settle` false, as
+   * soon as it is logged and sent). Rejects when Redis did not take it (the caller keeps it for
+   * a later attempt).
    */
-  async publish(target: InvalidationTarget): Promise<void> {
+  async publish(target: InvalidationTarget, settle = true): Promise<void> {
     const id = this.nextId++;
     const member = JSON.stringify({ o: this.options.instanceId, i: id, t: target });
     const append = APPEND_INVALIDATION.run(this.options.publisher, [this.seqKey, this.logKey], [member, this.options.logSize]);
@@ -179,9 +180,10 @@ export class InvalidationBus {
     const peers = this.livePeers();
     // Without proof that our own subscription delivers, peers we never heard of may exist.
     const blind = !this.subscriptionDelivers(loggedAt);
-    const acked = peers.length === 0 ? Promise.resolve(true) : this.awaitAcks(id, new Set(peers), loggedAt + this.options.leaseMs);
+    const acked = peers.length === 0 || !settle ? Promise.resolve(true) : this.awaitAcks(id, new Set(peers), loggedAt + this.options.leaseMs);
     // Once logged, a failed publish only costs the wait: peers find it in the log.
     await this.send(this.channel, { k: 'inv', o: this.options.instanceId, i: id, n, e: this.epochValue, t: target }).catch(() => undefined);
+    if (!settle) return;
     const allAcked = await acked;
     if (allAcked && !blind) return;
     const rest = loggedAt + this.options.leaseMs - performance.now();

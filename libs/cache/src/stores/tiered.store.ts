@@ -338,13 +338,15 @@ export class TieredCacheStore {
   async invalidate(target: InvalidationTarget): Promise<InvalidationOutcome> {
     let removed = 0;
     let confirmed = this.remote === undefined;
+    let timedOut = true;
     if (this.remoteUsable) {
       try {
         // A write's invalidation gets the write timeout, not the hot path's: a late answer
         // under load must not leave a stale entry behind.
         removed = await this.viaRemote((remote) => this.invalidateRemote(remote, target));
         confirmed = true;
-      } catch {
+      } catch (error) {
+        timedOut = describe(error).includes('timed out');
         this.journal.record(target);
       }
     } else if (this.remote !== undefined) {
@@ -354,8 +356,10 @@ export class TieredCacheStore {
     if (this.remote === undefined) return { removed, confirmed };
     if (confirmed) return { removed, confirmed: await this.publish(target) };
     // Redis' part failed (journaled, retried after the next sync). Peers may still be told to
-    // drop their copies, their L1 needs only the bus; the caller does not wait for that.
-    void this.publish(target);
+    // drop their copies, their L1 needs only the bus (a Cluster whose other masters answer, say):
+    // waited for when Redis refused at once, in the background when it did not answer at all.
+    const telling = this.publish(target);
+    if (!timedOut) await telling;
     return { removed, confirmed };
   }
 
@@ -465,11 +469,15 @@ export class TieredCacheStore {
     this.replayJournal().catch(() => undefined);
   }
 
-  private replayJournal(): Promise<void> {
+  /**
+   * Replays the journal. During recovery (`settle` false) no publish waits for acknowledgements:
+   * the epoch raised at its end drops every instance's L1 and is waited for once.
+   */
+  private replayJournal(settle = true): Promise<void> {
     this.replaying ??= this.journal
       .replay(async (target) => {
         await this.invalidateRemote(this.remote!, target);
-        await this.bus!.publish(target);
+        await this.bus!.publish(target, settle);
       })
       .finally(() => (this.replaying = undefined));
     return this.replaying;
@@ -484,7 +492,11 @@ export class TieredCacheStore {
     const { main, bulk } = this.connections!;
     if (main.status !== 'ready') return false;
     const timeoutMs = this.options.circuitBreaker.confirmTimeoutMs;
-    const { result, maxLagMs } = await this.lag.during(() => withTimeout(bulk.ping(), timeoutMs, 'confirmation ping timed out'));
+    // Every master of a Cluster: one dead master fails every call on its slots, while a ping
+    // that lands on a live one would call Redis healthy.
+    const nodes: { ping(): Promise<unknown> }[] = 'nodes' in bulk ? bulk.nodes('master') : [bulk];
+    const pingAll = () => Promise.all(nodes.map((node) => node.ping()));
+    const { result, maxLagMs } = await this.lag.during(() => withTimeout(pingAll(), timeoutMs, 'confirmation ping timed out'));
     if (result.status === 'fulfilled') return true;
     return maxLagMs > timeoutMs / 2;
   }
@@ -512,10 +524,10 @@ export class TieredCacheStore {
     const { main, bulk } = this.connections!;
     const probe = () => withTimeout(Promise.all([main.ping(), bulk.ping()]), 1_000, 'probe timed out');
     await probe();
-    await this.replayJournal();
+    await this.replayJournal(false);
     await delay(this.options.circuitBreaker.probeIntervalMs + 100);
     await probe();
-    await this.replayJournal();
+    await this.replayJournal(false);
     if (this.journal.size > 0) return; // recorded while replaying: next probe
     await this.releaseOrphanedLocks();
     // Writes during the outage may have changed what Redis still holds, and the instance that
