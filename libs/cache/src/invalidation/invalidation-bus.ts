@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { InvalidationTarget } from '../stores/cache-store.interface';
 import type { RedisClient } from '../stores/redis-connection.factory';
 import { APPEND_INVALIDATION, BUMP_EPOCH, SYNC_INVALIDATIONS } from '../stores/redis-scripts';
+import { delay, withTimeout } from '../common/async';
 
 type BusMessage =
   /** An invalidation: origin, origin's message id (for acks), its sequence number in the log, the origin's epoch. */
@@ -414,17 +415,4 @@ function memberId(member: string): string {
   } catch {
     return '';
   }
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

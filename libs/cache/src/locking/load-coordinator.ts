@@ -5,6 +5,7 @@ import type { CacheMetrics } from '../metrics/cache-metrics';
 import { entryState, type CacheEntry } from '../serialization/cache-entry';
 import type { LoadTicket } from '../stores/cache-store.interface';
 import type { TieredCacheStore } from '../stores/tiered.store';
+import { delay, describeError } from '../common/async';
 
 /** Marks an error thrown by the caller's loader, so it surfaces as is and is never mistaken for a cache failure. */
 export class LoaderFailure {
@@ -227,12 +228,4 @@ function served<T>(entry: CacheEntry<T>, status: CacheLookup<T>['status']): Cach
 
 function isFreshEntry(entry: CacheEntry | undefined): entry is CacheEntry {
   return entry !== undefined && entryState(entry, Date.now()) === 'fresh';
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -12,6 +12,7 @@ import type { InvalidationTarget, LoadTicket, StoredKeyInfo } from './cache-stor
 import { MemoryCacheStore } from './memory.store';
 import { closeRedisClient, waitForReady, watchPrimary, type RedisConnections, type RedisMode } from './redis-connection.factory';
 import { RedisCacheStore } from './redis.store';
+import { delay, describeError as describe, withTimeout } from '../common/async';
 
 /** Which tier answered a read. */
 export type CacheTier = 'l1' | 'l2' | 'fallback';
@@ -525,7 +526,7 @@ export class TieredCacheStore {
     const probe = () => withTimeout(Promise.all([main.ping(), bulk.ping()]), 1_000, 'probe timed out');
     await probe();
     await this.replayJournal(false);
-    await delay(this.options.circuitBreaker.probeIntervalMs + 100);
+    await delay(this.options.circuitBreaker.probeIntervalMs + 100, true);
     await probe();
     await this.replayJournal(false);
     if (this.journal.size > 0) return; // recorded while replaying: next probe
@@ -543,25 +544,3 @@ export class TieredCacheStore {
 
 /** Orphaned load locks remembered at most (the oldest is forgotten; it lapses at its TTL anyway). */
 const MAX_ORPHANED_LOCKS = 10_000;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
