@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { type AppLogLevel, LOG_LEVELS } from './config/app-config.interface';
 import { appConfig, type AppConfigType } from './config/app.config';
 import { setupSwagger } from './docs/swagger.setup';
+import { verifyJsonDepth } from './common/http/json-depth';
 import { AppLogger, createRootLogger, pinoLevelFor } from './logging/app-logger';
 import { requestLogging } from './logging/request-logging';
 
@@ -45,7 +46,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   app.set('trust proxy', config.trustProxy);
   // First, so every answer (also 404s, 413s and 429s) carries X-Request-Id and is logged.
   app.use(requestLogging(rootLogger, config.logging.requests));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Nesting is bounded before parsing (MAX_JSON_DEPTH): deep bodies are a 400, not a stack overflow later.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonDepth });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   setupSwagger(app);
   return app;
