@@ -18,6 +18,7 @@ export * from './cache.module';
 export * from './cache.service';
 export * from './cache.types';
 export * from './keys/cache-key.builder';
+export { globMatchesAll, type StringUniverse } from './keys/glob';
 export { stableHash, stableStringify } from './keys/stable-hash';
 export * from './metrics/cache-metrics';
 export { CacheFleet, type FleetInstance, type FleetResetResult, type FleetStatsSnapshot } from './metrics/cache-fleet';
