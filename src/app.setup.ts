@@ -1,3 +1,4 @@
+import { useRfcFreshness } from '@app/cache';
 import { type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -46,6 +47,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   app.set('trust proxy', config.trustProxy);
   // First, so every answer (also 404s, 413s and 429s) carries X-Request-Id and is logged.
   app.use(requestLogging(rootLogger, config.logging.requests));
+  // 304 by RFC 9110 on every answer that carries an ETag (Express adds one to JSON bodies):
+  // Express's own req.fresh sends the body whenever the request says Cache-Control: no-cache.
+  app.use((request: object, _response: unknown, next: () => void) => {
+    useRfcFreshness(request);
+    next();
+  });
   // Nesting is bounded before parsing (MAX_JSON_DEPTH): deep bodies are a 400, not a stack overflow later.
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonDepth });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

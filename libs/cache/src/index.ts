@@ -11,6 +11,7 @@ export { Cacheable, type CacheableOptions } from './decorators/cacheable.decorat
 export { CacheContextMiddleware } from './http/cache-context.middleware';
 export { CacheRoute, NoCache, type CacheRouteOptions, type CacheRouteRequest } from './http/cache-route.decorator';
 export { HttpCacheInterceptor } from './http/http-cache.interceptor';
+export { ifNoneMatchMatches, isFresh, useRfcFreshness } from './http/conditional-request';
 export * from './cache-options.interface';
 export { resolveCacheOptions } from './cache-options.resolver';
 export { CACHE_MODULE_OPTIONS } from './cache.module-definition';
