@@ -35,7 +35,7 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const rootLogger = createRootLogger(pinoLevelFor(options.logger), options.logDestination);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(), {
     bodyParser: false,
     logger: new AppLogger(rootLogger),
     abortOnError: options.abortOnError,
