@@ -8,6 +8,7 @@ import { type AppLogLevel, LOG_LEVELS } from './config/app-config.interface';
 import { appConfig, type AppConfigType } from './config/app.config';
 import { setupSwagger } from './docs/swagger.setup';
 import { verifyJsonDepth } from './common/http/json-depth';
+import { VALIDATION_OPTIONS } from './common/validation';
 import { AppLogger, createRootLogger, pinoLevelFor } from './logging/app-logger';
 import { requestLogging } from './logging/request-logging';
 
@@ -55,7 +56,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   });
   // Nesting is bounded before parsing (MAX_JSON_DEPTH): deep bodies are a 400, not a stack overflow later.
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonDepth });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
   setupSwagger(app);
   return app;
 }

@@ -11,6 +11,7 @@ export { Cacheable, type CacheableOptions } from './decorators/cacheable.decorat
 export { CacheContextMiddleware } from './http/cache-context.middleware';
 export { CacheRoute, NoCache, type CacheRouteOptions, type CacheRouteRequest } from './http/cache-route.decorator';
 export { HttpCacheInterceptor } from './http/http-cache.interceptor';
+export { declaredQueryParameters, httpCacheId, routeInputs, routeTemplate, type RouteInputs } from './http/http-cache-key';
 export { ifNoneMatchMatches, isFresh, useRfcFreshness } from './http/conditional-request';
 export * from './cache-options.interface';
 export { resolveCacheOptions } from './cache-options.resolver';
