@@ -76,7 +76,7 @@ describe('the embedded database in development', () => {
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
     expect(existsSync(folder)).toBe(false);
-  }, 90_000);
+  }, 240_000);
 });
 
 describe('the embedded database in production', () => {
