@@ -53,8 +53,8 @@ describe('the embedded database in development', () => {
 
   it('is served on a Unix socket of mode 0600 in a folder of mode 0700 (no TCP port), removed at shutdown', async () => {
     api = apiProcess({ NODE_ENV: 'development', DATABASE_DATA_DIR: path.join(dataDir, 'pglite') });
-    const [, socketPath] = await waitFor(api.output, /served on the Unix socket (\S+) /, 45_000);
-    await waitFor(api.output, /Listening on http:\/\/127\.0\.0\.1:\d+/, 45_000);
+    const [, socketPath] = await waitFor(api.output, /served on the Unix socket (\S+) /, 150_000);
+    await waitFor(api.output, /Listening on http:\/\/127\.0\.0\.1:\d+/, 150_000);
     const folder = path.dirname(socketPath);
 
     const socket = statSync(socketPath);
