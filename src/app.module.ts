@@ -1,5 +1,5 @@
 import { CacheModule, CacheWarmerModule } from '@app/cache';
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
@@ -40,7 +40,6 @@ import { UsersModule } from './users/users.module';
     HealthModule,
     MetricsModule,
     RateLimitModule,
-    DemoModule,
     CommonModule,
     AuthModule,
     AdminModule,
@@ -52,4 +51,14 @@ import { UsersModule } from './users/users.module';
     DashboardModule,
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /**
+   * The root module for one environment (read when the app is created, after `.env` is loaded):
+   * the demo routes, a newcomer's example with an open read, exist only outside production, so
+   * there they are 404 like any unknown path. `createApp` uses this; the bare `AppModule` has no demo.
+   */
+  static forEnvironment(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    const production = (env.NODE_ENV ?? 'development') === 'production';
+    return { module: AppModule, imports: production ? [] : [DemoModule] };
+  }
+}

@@ -1,3 +1,4 @@
+import { useRfcFreshness } from '@app/cache';
 import { type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -6,6 +7,8 @@ import { AppModule } from './app.module';
 import { type AppLogLevel, LOG_LEVELS } from './config/app-config.interface';
 import { appConfig, type AppConfigType } from './config/app.config';
 import { setupSwagger } from './docs/swagger.setup';
+import { verifyJsonDepth } from './common/http/json-depth';
+import { VALIDATION_OPTIONS } from './common/validation';
 import { AppLogger, createRootLogger, pinoLevelFor } from './logging/app-logger';
 import { requestLogging } from './logging/request-logging';
 
@@ -33,7 +36,7 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const rootLogger = createRootLogger(pinoLevelFor(options.logger), options.logDestination);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(), {
     bodyParser: false,
     logger: new AppLogger(rootLogger),
     abortOnError: options.abortOnError,
@@ -45,8 +48,15 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   app.set('trust proxy', config.trustProxy);
   // First, so every answer (also 404s, 413s and 429s) carries X-Request-Id and is logged.
   app.use(requestLogging(rootLogger, config.logging.requests));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  // 304 by RFC 9110 on every answer that carries an ETag (Express adds one to JSON bodies):
+  // Express's own req.fresh sends the body whenever the request says Cache-Control: no-cache.
+  app.use((request: object, _response: unknown, next: () => void) => {
+    useRfcFreshness(request);
+    next();
+  });
+  // Nesting is bounded before parsing (MAX_JSON_DEPTH): deep bodies are a 400, not a stack overflow later.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonDepth });
+  app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
   setupSwagger(app);
   return app;
 }

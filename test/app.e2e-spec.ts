@@ -10,6 +10,8 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { databaseKind } from './support/env';
 
 const savedEnv = { ...process.env };
+const OPERATOR_TOKEN = 'e2e-operator-token-0123456789';
+const operator = ['authorization', `Bearer ${OPERATOR_TOKEN}`] as const;
 
 /** The environment of a user who sets only DATABASE_URL: every cache and Redis setting at its default. */
 function useEnv(databaseUrl: string, extra: Record<string, string> = {}): void {
@@ -21,7 +23,7 @@ function useEnv(databaseUrl: string, extra: Record<string, string> = {}): void {
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: poolSize,
-    ADMIN_TOKEN: 'e2e-operator-token-0123456789',
+    ADMIN_TOKEN: OPERATOR_TOKEN,
     ...extra,
   });
 }
@@ -70,10 +72,11 @@ describe('the application on DATABASE_URL with the in-process cache', () => {
     const server = app.getHttpServer();
     const id = randomInt(1_000_000, 2_000_000_000);
 
-    await request(server).put(`/demo/items/${id}`).send({ name: 'first' }).expect(200);
+    // Demo writes take the operator token (no route accepts an anonymous write).
+    await request(server).put(`/demo/items/${id}`).set(...operator).send({ name: 'first' }).expect(200);
     const first = await request(server).get(`/demo/items/${id}`).expect(200);
     const second = await request(server).get(`/demo/items/${id}`).expect(200);
-    const written = await request(server).put(`/demo/items/${id}`).send({ name: 'second' }).expect(200);
+    const written = await request(server).put(`/demo/items/${id}`).set(...operator).send({ name: 'second' }).expect(200);
     const afterWrite = await request(server).get(`/demo/items/${id}`).expect(200);
     const again = await request(server).get(`/demo/items/${id}`).expect(200);
 
@@ -94,9 +97,9 @@ describe('the application on DATABASE_URL with the in-process cache', () => {
     const server = app.getHttpServer();
 
     const badId = await request(server).get('/demo/items/abc').expect(400);
-    const extra = await request(server).put('/demo/items/5').send({ name: 'x', admin: true }).expect(400);
-    const nul = await request(server).put('/demo/items/5').send({ name: 'a\u0000b' }).expect(400);
-    await request(server).put('/demo/items/5').set('content-type', 'application/json').send('{"name":').expect(400);
+    const extra = await request(server).put('/demo/items/5').set(...operator).send({ name: 'x', admin: true }).expect(400);
+    const nul = await request(server).put('/demo/items/5').set(...operator).send({ name: 'a\u0000b' }).expect(400);
+    await request(server).put('/demo/items/5').set(...operator).set('content-type', 'application/json').send('{"name":').expect(400);
     await request(server).get('/demo/items/2147483647').expect(404);
 
     expect(badId.body.message).toContain('id must be an integer number');

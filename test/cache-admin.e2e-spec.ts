@@ -190,12 +190,19 @@ describe('/cache on Redis', () => {
     ['no selector', {}],
     ['an empty tag list', { tags: [] }],
     ['a match-everything pattern without org', { pattern: '*' }],
+    // Judged by what they match, not by spelling: each of these matches every entry too.
+    ['?* without org', { pattern: '?*' }],
+    ['** without org', { pattern: '**' }],
+    ['*:* without org', { pattern: '*:*' }],
+    ['[^:]* without org', { pattern: '[^:]*' }],
     ['an empty pattern', { pattern: '' }],
     ['a bad org', { tags: ['users'], org: 'a b' }],
     ['an unknown field', { tags: ['users'], everything: true }],
   ])('POST /cache/invalidate refuses %s with 400', async (_name, body) => {
+    await cache.set('kept', 'v', { org: 'sweep-org', namespace: 'users' });
     const response = await request(server()).post('/cache/invalidate').set(...operator).send(body).expect(400);
     expect(response.body.statusCode).toBe(400);
+    expect(await cache.get('kept', { org: 'sweep-org', namespace: 'users' })).toBe('v');
   });
 
   it('POST /cache/maintenance removes tag-set members whose entries expired', async () => {

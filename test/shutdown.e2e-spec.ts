@@ -90,7 +90,8 @@ describe('SIGTERM', () => {
     const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
         { host: '127.0.0.1', port: Number(port), method: 'PUT', path: '/demo/items/1', agent: false,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          // Demo writes take the operator token.
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer e2e-operator-token-0123456789' } },
         (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString()));

@@ -1,5 +1,7 @@
 import { CacheRouteWarmer, CacheWarmJob, type WarmJobContext } from '@app/cache';
-import { Injectable } from '@nestjs/common';
+import { Injectable, ValidationPipe } from '@nestjs/common';
+import { VALIDATION_OPTIONS } from '../common/validation';
+import { SlotsQueryDto } from './slots/dto/slots-query.dto';
 import { DataSource } from 'typeorm';
 import { wallClockAt } from './schedule/zoned-time';
 import { AvailabilityController } from './slots/availability.controller';
@@ -19,11 +21,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Keeps staff reads and the free slots of today and tomorrow (each in the staff member's own
  * time zone, 30-minute slots) in the cache, for every organization: computed by the services
  * the routes call and stored under the keys their interceptor reads. Slots are warmed for the
- * query `?staffId=<id>&date=<day>&duration=30` (parameter order does not matter; a request that
- * leaves `duration` out is a different key and is not warmed).
+ * query `?staffId=<id>&date=<day>&duration=30`, read by the route's own ValidationPipe, so every
+ * spelling of it (any order, `duration` left out, `duration=030`) reads the warmed entry.
  */
 @Injectable()
 export class AvailabilityWarmJobs {
+  private readonly validation = new ValidationPipe(VALIDATION_OPTIONS);
+
   constructor(
     private readonly staff: StaffService,
     private readonly availability: AvailabilityService,
@@ -48,9 +52,12 @@ export class AvailabilityWarmJobs {
       const params = { id };
       if (await this.routes.warm({ controller: StaffController, handler: 'get', org: orgId, params }, () => this.staff.get(orgId, id))) written++;
       for (const date of [localDate(member.timezone, now), localDate(member.timezone, now + DAY_MS)]) {
-        const query = { staffId: id, date, duration: WARM_DURATION };
+        const query = (await this.validation.transform(
+          { staffId: id, date, duration: String(WARM_DURATION) },
+          { type: 'query', metatype: SlotsQueryDto },
+        )) as SlotsQueryDto;
         const load = () => this.availability.slots(orgId, id, date, WARM_DURATION);
-        if (await this.routes.warm({ controller: AvailabilityController, handler: 'slots', org: orgId, query }, load)) written++;
+        if (await this.routes.warm({ controller: AvailabilityController, handler: 'slots', org: orgId, query: { ...query } }, load)) written++;
       }
     }
     return written;

@@ -40,7 +40,23 @@ describe(checkInvalidationPattern.name, () => {
   it('refuses a match-everything pattern without an org, and braces', () => {
     expect(() => checkInvalidationPattern('*', undefined)).toThrow(/every organization/);
     expect(() => checkInvalidationPattern('*:*', undefined)).toThrow(/every organization/);
+    expect(() => checkInvalidationPattern('users:{x}', undefined)).toThrow(/\{ or \}/);
     expect(() => checkInvalidationPattern('users:{x}', 'o')).toThrow(/\{ or \}/);
     expect(() => checkInvalidationPattern('', 'o')).toThrow(/empty/);
   });
 });
+
+describe('match-everything patterns, judged by what they match', () => {
+  it.each(['*', '?*', '**', '*?', '*:*', '?*:*', '*[:]*', '[^:]*', '[!-~]*', '[-a-zA-Z0-9_.]*', '*\\:*'])(
+    'refuses %j without an org',
+    (pattern) => {
+      expect(() => checkInvalidationPattern(pattern, undefined)).toThrow(/every organization/);
+      expect(checkInvalidationPattern(pattern, 'org-1')).toBe(pattern);
+    },
+  );
+
+  it.each(['users:*', 'u*', '*:http:*', '?', '??*:?*x', '[^u]*', '*:*:*', '[a-z]*', 'users', ':*', '*:', '\\*'])('accepts %j without an org: it spares some entries', (pattern) => {
+    expect(checkInvalidationPattern(pattern, undefined)).toBe(pattern);
+  });
+});
+

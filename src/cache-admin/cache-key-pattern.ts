@@ -1,3 +1,5 @@
+import { globMatchesAll, type StringUniverse } from '@app/cache';
+
 /** Longest pattern accepted; longer globs are no one's typing and cost Redis time per key. */
 export const MAX_PATTERN_LENGTH = 256;
 
@@ -31,16 +33,33 @@ export function toFullKeyGlob(prefix: string, publicPattern: string): string {
 }
 
 /**
+ * Every entry id an invalidation pattern is matched against: `namespace:id`, the namespace
+ * being 1+ characters of `[A-Za-z0-9_.-]` (the key builder's rule) and the id anything.
+ */
+const ENTRY_IDS: StringUniverse<'start' | 'namespace' | 'id'> = {
+  start: 'start',
+  accepting: (state) => state === 'id',
+  step(state, ch) {
+    if (state === 'id') return 'id';
+    if (/^[A-Za-z0-9_.-]$/.test(ch)) return 'namespace';
+    return state === 'namespace' && ch === ':' ? 'id' : undefined;
+  },
+  boundaries: ':-._09AZaz',
+};
+
+/**
  * Checks a glob over `namespace:id` for `POST /cache/invalidate` (the organization is its own
- * field there). A pattern of nothing but `*` and `:` would delete every entry: refused unless
- * an organization narrows it, since `DELETE /cache?confirm=true` is the deliberate way to flush.
+ * field there). A glob that matches every entry id (`*`, `?*`, `**`, `*:*`, `[^:]*`, ...,
+ * judged by what it matches: `globMatchesAll`) would delete every entry of every
+ * organization: refused unless an organization narrows it, since `DELETE /cache?confirm=true`
+ * is the deliberate way to flush.
  */
 export function checkInvalidationPattern(pattern: string, org: string | undefined): string {
   checkCommon(pattern);
-  if (org === undefined && /^[*:]+$/.test(pattern)) {
+  if (/[{}]/.test(pattern)) throw new CacheKeyPatternError('pattern must not contain { or }');
+  if (org === undefined && globMatchesAll(pattern, ENTRY_IDS)) {
     throw new CacheKeyPatternError('pattern matches every entry of every organization: name an org, or use DELETE /cache?confirm=true');
   }
-  if (/[{}]/.test(pattern)) throw new CacheKeyPatternError('pattern must not contain { or }');
   return pattern;
 }
 

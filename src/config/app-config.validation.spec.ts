@@ -234,9 +234,16 @@ describe(validateAppConfig.name, () => {
   });
 
   it('requires ADMIN_TOKEN in production and never generates one there', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })).toEqual([
       'ADMIN_TOKEN is required in production (at least 16 characters)',
     ]);
+  });
+
+  it('refuses the embedded database in production: DATABASE_URL is required there', () => {
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-very-long-admin-token' })).toEqual([
+      'DATABASE_URL is required in production (the embedded PGlite database is for development only)',
+    ]);
+    expect(validate({ NODE_ENV: 'development' }).database.url).toBeUndefined();
   });
 
   it('names every bad variable in one message', () => {

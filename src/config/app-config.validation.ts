@@ -46,7 +46,7 @@ export function validateAppConfig(env: Env, deps: ConfigValidationDeps = {}): Ap
     port: reader.integer('PORT', 3000, { min: 0, max: 65_535 }, 'an integer from 0 to 65535'),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'log'),
     ...readAdminToken(reader, nodeEnv === 'production', deps),
-    database: readDatabase(reader),
+    database: readDatabase(reader, nodeEnv === 'production'),
     redis: readRedis(reader, deps),
     cache: readCache(reader),
     cacheWarm: readCacheWarm(reader),
@@ -83,8 +83,12 @@ function readAdminToken(
   return { adminToken: token ?? '', adminTokenGenerated: false };
 }
 
-function readDatabase(reader: EnvReader): DatabaseConfig {
+function readDatabase(reader: EnvReader, production: boolean): DatabaseConfig {
   const url = reader.url('DATABASE_URL', ['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL');
+  // The embedded database checks no password and serves one process: never in production.
+  if (production && !reader.isSet('DATABASE_URL')) {
+    reader.problem('DATABASE_URL', 'is required in production (the embedded PGlite database is for development only)');
+  }
   return {
     url,
     poolSize: reader.integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }, 'an integer from 1 to 1000'),

@@ -22,11 +22,13 @@ async function dataSourceOptions(
     return externalDataSourceOptions(url, poolSize);
   }
   if (config.nodeEnv === 'production') {
-    logger.warn('NODE_ENV=production without DATABASE_URL: the embedded database serves this one process only');
+    // validateAppConfig refuses this already; kept so no other path can open it in production.
+    throw new Error('NODE_ENV=production requires DATABASE_URL: the embedded PGlite database is for development only');
   }
   const endpoint = await embedded.start(dataDir);
+  const where = endpoint.socketPath !== undefined ? `the Unix socket ${endpoint.socketPath} (this user only)` : `${endpoint.host}:${endpoint.port}`;
   logger.log(
-    `Database: embedded PGlite in ${resolve(dataDir)}, served on ${endpoint.host}:${endpoint.port} ` +
+    `Database: embedded PGlite in ${resolve(dataDir)}, served on ${where} ` +
       `(pool of ${EMBEDDED_POOL_SIZE}; set DATABASE_URL for an external Postgres)`,
   );
   return embeddedDataSourceOptions(endpoint);

@@ -1,4 +1,4 @@
-import { CacheService } from '@app/cache';
+import { CacheService, GLOBAL_ORG } from '@app/cache';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { DemoItem } from './demo-item.entity';
 import { DemoItemsRepository } from './demo-items.repository';
@@ -38,7 +38,9 @@ export class DemoItemsService {
 
   async save(id: number, name: string): Promise<DemoItemDto> {
     const row = await this.items.save(id, name);
-    await this.cache.invalidateTags([demoItemTag(id)]);
+    // Demo entries belong to no organization (the global one): name it, so the eviction touches
+    // that one organization's tag instead of every organization the cache knows.
+    await this.cache.invalidateTags([demoItemTag(id)], { org: GLOBAL_ORG });
     return toDto(row);
   }
 }

@@ -10,7 +10,7 @@ import { UncachedModule } from './uncached/uncached.module';
  * `@nestjs/cache-manager` (PeerModule), and the same query uncached (UncachedModule).
  */
 @Module({
-  imports: [AppModule, PeerModule, UncachedModule],
+  imports: [AppModule.forEnvironment(), PeerModule, UncachedModule],
   controllers: [BenchController],
 })
 export class BenchAppModule {}

@@ -11,6 +11,8 @@ export { Cacheable, type CacheableOptions } from './decorators/cacheable.decorat
 export { CacheContextMiddleware } from './http/cache-context.middleware';
 export { CacheRoute, NoCache, type CacheRouteOptions, type CacheRouteRequest } from './http/cache-route.decorator';
 export { HttpCacheInterceptor } from './http/http-cache.interceptor';
+export { declaredQueryParameters, httpCacheId, routeInputs, routeTemplate, type RouteInputs } from './http/http-cache-key';
+export { ifNoneMatchMatches, isFresh, useRfcFreshness } from './http/conditional-request';
 export * from './cache-options.interface';
 export { resolveCacheOptions } from './cache-options.resolver';
 export { CACHE_MODULE_OPTIONS } from './cache.module-definition';
@@ -18,6 +20,7 @@ export * from './cache.module';
 export * from './cache.service';
 export * from './cache.types';
 export * from './keys/cache-key.builder';
+export { globMatchesAll, type StringUniverse } from './keys/glob';
 export { stableHash, stableStringify } from './keys/stable-hash';
 export * from './metrics/cache-metrics';
 export { CacheFleet, type FleetInstance, type FleetResetResult, type FleetStatsSnapshot } from './metrics/cache-fleet';

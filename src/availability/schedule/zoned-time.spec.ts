@@ -1,4 +1,13 @@
-import { addDays, isValidTimeZone, localDateAt, offsetAt, zonedTimeToUtc } from './zoned-time';
+import {
+  addDays,
+  canonicalTimeZone,
+  isValidTimeZone,
+  localDateAt,
+  offsetAt,
+  ZONE_FORMATTER_CACHE_MAX,
+  zoneFormatterCacheSize,
+  zonedTimeToUtc,
+} from './zoned-time';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -43,4 +52,21 @@ describe('zoned time', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
   });
+
+  it('caches formatters by canonical zone, bounded, whatever spellings clients send', () => {
+    const before = zoneFormatterCacheSize();
+    const zone = 'America/Argentina/ComodRivadavia';
+    // Every letter-case spelling Intl accepts, as requests ending in 400 or 201 may send them.
+    const spellings = Array.from({ length: 5_000 }, (_, i) =>
+      [...zone].map((ch, j) => ((i >> (j % 13)) & 1 ? ch.toUpperCase() : ch.toLowerCase())).join(''),
+    );
+    expect(new Set(spellings).size).toBe(5_000);
+    for (const spelling of spellings) expect(isValidTimeZone(spelling)).toBe(true);
+    expect(zoneFormatterCacheSize() - before).toBeLessThanOrEqual(1);
+    expect(canonicalTimeZone('europe/PARIS')).toBe('Europe/Paris');
+
+    for (const name of Intl.supportedValuesOf('timeZone')) isValidTimeZone(name.toUpperCase());
+    expect(zoneFormatterCacheSize()).toBeLessThanOrEqual(ZONE_FORMATTER_CACHE_MAX);
+  });
 });
+

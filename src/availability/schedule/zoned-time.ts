@@ -1,24 +1,59 @@
+import { LRUCache } from 'lru-cache';
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Most formatters kept at once. Intl.DateTimeFormat costs about 30 kB each; the cache is keyed
+ * by the canonical zone (Intl accepts any letter case, so client spellings are unbounded), and
+ * 256 covers every canonical IANA zone a deployment realistically schedules in (~8 MB at most).
+ */
+export const ZONE_FORMATTER_CACHE_MAX = 256;
 
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: ZONE_FORMATTER_CACHE_MAX });
+
+function createFormatter(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+/**
+ * The formatter of a zone, cached under its canonical name only. A spelling that is not
+ * already a cached canonical name (`europe/PARIS`, an alias) costs one short-lived formatter
+ * to resolve it; nothing is kept under that spelling. Throws RangeError for an unknown zone.
+ */
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
+  const cached = formatters.get(timeZone);
+  if (cached !== undefined) return cached;
+  const formatter = createFormatter(timeZone);
+  const canonical = formatter.resolvedOptions().timeZone;
+  const existing = formatters.get(canonical);
+  if (existing !== undefined) return existing;
+  if (canonical === timeZone) {
+    formatters.set(canonical, formatter);
+    return formatter;
   }
-  return formatter;
+  const kept = createFormatter(canonical);
+  formatters.set(canonical, kept);
+  return kept;
+}
+
+/** How many formatters are cached (at most `ZONE_FORMATTER_CACHE_MAX`); for tests and diagnostics. */
+export function zoneFormatterCacheSize(): number {
+  return formatters.size;
+}
+
+/** The zone's canonical spelling as Intl resolves it (`europe/paris` → `Europe/Paris`); throws RangeError when unknown. */
+export function canonicalTimeZone(timeZone: string): string {
+  return formatterFor(timeZone).resolvedOptions().timeZone;
 }
 
 /** Whether Intl knows `timeZone` as an IANA zone (e.g. `Europe/Paris`). */

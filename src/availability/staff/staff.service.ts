@@ -1,6 +1,7 @@
 import { CacheService } from '@app/cache';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { type Page, toPage } from '../page';
+import { canonicalTimeZone } from '../schedule/zoned-time';
 import { STAFF_LIST_TAG, slotsTag, staffTag } from '../availability-cache.constants';
 import type { CreateStaffDto } from './dto/create-staff.dto';
 import type { StaffDto } from './dto/staff.dto';
@@ -30,7 +31,7 @@ export class StaffService {
   }
 
   async create(orgId: string, body: CreateStaffDto): Promise<StaffDto> {
-    const row = await this.staff.create(orgId, { ...body, timezone: canonicalZone(body.timezone) });
+    const row = await this.staff.create(orgId, { ...body, timezone: canonicalTimeZone(body.timezone) });
     await this.cache.invalidateTags([STAFF_LIST_TAG], { org: orgId });
     return toStaffDto(row);
   }
@@ -38,7 +39,7 @@ export class StaffService {
   async update(orgId: string, id: string, body: UpdateStaffDto): Promise<StaffDto> {
     const changes: Partial<StaffFields> = {};
     if (body.name !== undefined) changes.name = body.name;
-    if (body.timezone !== undefined) changes.timezone = canonicalZone(body.timezone);
+    if (body.timezone !== undefined) changes.timezone = canonicalTimeZone(body.timezone);
     if (body.workingHours !== undefined) changes.workingHours = body.workingHours;
     const row = await this.staff.update(orgId, id, changes);
     if (row === null) throw notFound(id);
@@ -56,11 +57,6 @@ export class StaffService {
 
 export function notFound(id: string): NotFoundException {
   return new NotFoundException(`Staff ${id} not found`);
-}
-
-/** The zone's canonical spelling (`europe/paris` → `Europe/Paris`), as Intl resolves it. */
-function canonicalZone(timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
 }
 
 export function toStaffDto(row: Staff): StaffDto {

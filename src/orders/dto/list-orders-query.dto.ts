@@ -1,3 +1,4 @@
+import { LowerCase } from '../../common/dto/text.validators';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
@@ -8,6 +9,7 @@ export class ListOrdersQueryDto extends PaginationQueryDto {
   status?: OrderStatus;
 
   @IsOptional()
+  @LowerCase()
   @IsUUID('all', { message: 'userId must be a UUID' })
   userId?: string;
 }

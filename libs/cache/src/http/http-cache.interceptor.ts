@@ -1,19 +1,22 @@
 import { Inject, Injectable, Logger, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { lastValueFrom, of, type Observable } from 'rxjs';
+import { isObservable, lastValueFrom, of, type Observable } from 'rxjs';
 import { CacheContext } from '../cache-context';
 import { CacheMetadataAccessor } from '../cache-metadata.accessor';
 import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheService } from '../cache.service';
-import type { CacheRouteRequest } from './cache-route.decorator';
+import { pendingRouteLookups, type CacheRouteOptions, type CacheRouteRequest, type PendingRouteLookup } from './cache-route.decorator';
+import { useRfcFreshness } from './conditional-request';
 import { storedAnswer, type StoredAnswer } from './http-cache-answer';
 import { ageSeconds, cacheStatusValue, varyValue, xCacheValue, type HttpCacheOutcome } from './http-cache-headers';
-import { httpCacheId } from './http-cache-key';
+import { httpCacheId, routeTemplate, type RouteInputs } from './http-cache-key';
 
 /**
  * Caches the 2xx JSON answers of GET routes marked `@CacheRoute`, per organization
- * (`CacheContext`), path, sorted query and the route's varied headers, and says how each
+ * (`CacheContext`), route, the handler's validated `@Param`/`@Query` arguments (`httpCacheId`:
+ * spellings validation reads alike share an entry, and a request the pipes refuse never
+ * reaches the cache) and the route's varied headers, and says how each
  * answer was made: `X-Cache`, `X-Cache-Key` (the key's public form), `Cache-Status`
  * (RFC 9211), `Age` on hits, and `ETag`. Answers that set cookies, fail, or are not 2xx JSON
  * are never stored. When the cache fails the answer is served uncached (X-Cache: BYPASS).
@@ -50,27 +53,54 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<CacheRouteRequest>();
     if (policy === undefined || request.method !== 'GET') return next.handle();
     const response = context.switchToHttp().getResponse<object>();
+    useRfcFreshness(request);
     if (policy.kind === 'bypass' || !this.cache.enabled) return this.bypass(response, next, policy.kind === 'cache' ? policy.options.varyHeaders : undefined);
     const route = policy.options;
     this.describeAudience(response, route.varyHeaders);
     const org = CacheContext.org();
+    const template = routeTemplate(context.getClass(), context.getHandler());
+    const pending: PendingRouteLookup = {
+      taken: false,
+      run: (inputs, invoke) => this.lookup({ request, response, route, org, template, inputs, invoke }),
+    };
+    // The handler (wrapped by @CacheRoute) takes `pending` once the pipes have run.
+    const body = await pendingRouteLookups.run(pending, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+    if (!pending.taken) {
+      this.logger.warn(`GET ${template} has a cache policy but its handler is not wrapped by @CacheRoute: served uncached`);
+      this.describe(response, 'bypass', undefined, 0, 0);
+    }
+    return of(body);
+  }
+
+  /** The cache lookup of one request, with its validated inputs; returns the body to send. */
+  private async lookup(call: {
+    request: CacheRouteRequest;
+    response: object;
+    route: CacheRouteOptions;
+    org: string | undefined;
+    template: string;
+    inputs: RouteInputs;
+    invoke: () => unknown;
+  }): Promise<unknown> {
+    const { request, response, route, org, inputs, invoke } = call;
     let fullKey: string;
     let tags: readonly string[];
     try {
-      const id = httpCacheId(this.adapter.getRequestUrl(request) as string, request.headers, route.varyHeaders ?? []);
+      const id = httpCacheId(call.template, inputs, request.headers, route.varyHeaders ?? []);
       fullKey = this.cache.keys.entry(org, route.namespace, id);
-      tags = typeof route.tags === 'function' ? route.tags(request) : (route.tags ?? []);
+      const validated: CacheRouteRequest = { method: request.method, headers: request.headers, params: inputs.params as Record<string, string>, query: inputs.query };
+      tags = typeof route.tags === 'function' ? route.tags(validated) : (route.tags ?? []);
     } catch (error) {
-      this.logger.error(`No cache key for GET ${String(this.adapter.getRequestUrl(request))}, serving uncached: ${errorMessage(error)}`);
+      this.logger.error(`No cache key for GET ${call.template}, serving uncached: ${errorMessage(error)}`);
       this.describe(response, 'bypass', undefined, 0, 0);
-      return next.handle();
+      return settle(invoke());
     }
 
     // An answer that must not be stored is handed back out of band: the engine gets
     // undefined (never stored) and this request sends what its handler produced.
     let unstored: { body: unknown } | undefined;
     const loader = async (): Promise<StoredAnswer | undefined> => {
-      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const body = await settle(invoke());
       const json = this.storable(body, response) ? JSON.stringify(body) : undefined;
       if (json === undefined) {
         unstored = { body };
@@ -84,7 +114,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (answer === undefined) {
       this.describe(response, result.status === 'bypass' ? 'bypass' : 'miss', keyHeader, result.createdAt, result.expiresAt);
       // Without a body of its own, this request joined another's load that was not stored.
-      return unstored !== undefined ? of(unstored.body) : next.handle();
+      return unstored !== undefined ? unstored.body : settle(invoke());
     }
     this.describe(response, result.status === 'miss' ? 'stored' : result.status, keyHeader, result.createdAt, result.expiresAt);
     this.adapter.setHeader(response, 'ETag', answer.etag);
@@ -92,7 +122,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (this.adapter.getHeader(response, 'Content-Type') === undefined) {
       this.adapter.setHeader(response, 'Content-Type', 'application/json; charset=utf-8');
     }
-    return of(answer.json);
+    return answer.json;
   }
 
   private get adapter(): HttpAdapterHost['httpAdapter'] {
@@ -134,6 +164,12 @@ function isJsonBody(body: unknown): boolean {
   if (body instanceof StreamableFile || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return false;
   if (body instanceof ReadableStream || body instanceof Response) return false;
   return !(Symbol.asyncIterator in body) && typeof (body as { pipe?: unknown }).pipe !== 'function';
+}
+
+/** A handler's result as a value: awaited, or an Observable's last emission. */
+async function settle(result: unknown): Promise<unknown> {
+  const value = await result;
+  return isObservable(value) ? lastValueFrom(value, { defaultValue: undefined }) : value;
 }
 
 function errorMessage(error: unknown): string {

@@ -48,6 +48,15 @@ export class CacheKeyBuilder {
     return `${this.orgRoot(org)}__ov`;
   }
 
+  /**
+   * The set of organizations that ever loaded or wrote through this app (`{prefix}:__orgs`,
+   * outside every organization's hash slot): invalidations that span organizations read it
+   * instead of SCANning the keyspace to find them.
+   */
+  orgRegistry(): string {
+    return `${this.prefix}:__orgs`;
+  }
+
   /** Version of one entry, bumped when it is deleted; derived from the entry's key. */
   keyVersion(fullKey: string): string {
     const parts = this.parse(fullKey);

@@ -21,6 +21,12 @@ export const VERSION_TTL_MS = 3_600_000;
 const SCAN_COUNT = 1_000;
 const UNLINK_BATCH = 500;
 const PRUNE_BATCH = 500;
+/**
+ * How often one instance re-adds an organization it writes for to the registry. Entries are
+ * only written after the SADD, so the registry always names every organization holding one;
+ * re-adding now and then restores it should Redis have evicted or lost the set.
+ */
+const ORG_REGISTRY_REFRESH_MS = 60_000;
 
 interface RedisTicket extends LoadTicket {
   tags: readonly string[];
@@ -35,6 +41,8 @@ interface RedisTicket extends LoadTicket {
  */
 export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis' as const;
+  /** Organization → when this instance last added it to the registry. */
+  private readonly registered = new Map<string, number>();
 
   constructor(
     private readonly keys: CacheKeyBuilder,
@@ -71,6 +79,7 @@ export class RedisCacheStore implements CacheStore {
   /** `set` with the entry already encoded (the tiered store encodes once for size checks). */
   async setEncoded(key: string, bytes: Buffer, tags: readonly string[], ttlMs: number, ticket?: LoadTicket): Promise<boolean> {
     const org = this.keys.parse(key).org;
+    await this.registerOrg(org);
     const pttl = Math.max(1, Math.ceil(ttlMs));
     const t = ticket as RedisTicket | undefined;
     if (t !== undefined) {
@@ -114,6 +123,9 @@ export class RedisCacheStore implements CacheStore {
 
   async beginLoad(key: string, tags: readonly string[], lockTtlMs?: number, token: string = randomUUID()): Promise<BeginLoadResult> {
     const org = this.keys.parse(key).org;
+    // Before the versions are read: an invalidation across organizations that runs after this
+    // point finds the organization in the registry and bumps the versions this load compares.
+    await this.registerOrg(org);
     const scriptKeys = [
       key,
       this.keys.lock(key),
@@ -161,9 +173,11 @@ export class RedisCacheStore implements CacheStore {
       case 'org':
         return this.invalidateOrg(target.org);
       case 'all': {
-        // The invalidation bus' log, sequence and epoch stay: instances keep counting on them.
+        // The invalidation bus' log, sequence and epoch stay: instances keep counting on them;
+        // so does the registry of organizations: instances remember having registered theirs.
         const bus = `${this.keys.prefix}:{__bus}:`;
-        return this.unlinkMatching(`${this.keys.prefix}:*`, (key) => !key.startsWith(bus));
+        const registry = this.keys.orgRegistry();
+        return this.unlinkMatching(`${this.keys.prefix}:*`, (key) => !key.startsWith(bus) && key !== registry);
       }
     }
   }
@@ -263,7 +277,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   private async invalidateTags(org: string | undefined, tags: readonly string[]): Promise<number> {
-    const orgs = org !== undefined ? [org] : await this.knownOrgs(tags);
+    const orgs = org !== undefined ? [org] : await this.knownOrgs();
     const counts = await Promise.all(
       orgs.map((o) =>
         INVALIDATE_TAGS.run(
@@ -306,17 +320,39 @@ export class RedisCacheStore implements CacheStore {
   }
 
   /**
-   * Organizations that ever loaded through this app (each load leaves an epoch key), plus
-   * those holding a set of one of `tags`.
+   * Organizations that ever loaded or wrote through this app: the members of the registry set,
+   * read with SSCAN. Never a SCAN of the keyspace, so an invalidation across organizations costs
+   * one small set read whatever else the Redis holds.
    */
-  private async knownOrgs(tags: readonly string[] = []): Promise<string[]> {
+  private async knownOrgs(): Promise<string[]> {
     const orgs = new Set<string>();
-    const tagSets = new Set(tags.map((tag) => `__tag:${tag}`));
-    await this.forEachMatching(`${this.keys.prefix}:{*}:__*`, (key) => {
-      const rest = key.slice(key.indexOf('}:') + 2);
-      if (rest === '__ov' || tagSets.has(rest)) orgs.add(this.keys.parse(key).org);
-    });
+    let cursor = '0';
+    do {
+      const [next, members] = await this.connections.bulk.sscan(this.keys.orgRegistry(), cursor, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      for (const org of members) orgs.add(org);
+    } while (cursor !== '0');
     return [...orgs];
+  }
+
+  /** Adds `org` to the registry (once a minute per instance at most), before anything of it is written. */
+  private async registerOrg(org: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.registered.get(org) ?? -Infinity) < ORG_REGISTRY_REFRESH_MS) return;
+    await this.main.sadd(this.keys.orgRegistry(), org);
+    this.registered.set(org, now);
+  }
+
+  /**
+   * Fills the registry from the organizations' epoch keys (one SCAN), for data written before
+   * the registry existed. Run once at start-up, never on a request's path; returns how many
+   * organizations it added.
+   */
+  async backfillOrgRegistry(): Promise<number> {
+    const orgs = new Set<string>();
+    await this.forEachMatching(`${this.keys.prefix}:{*}:__ov`, (key) => orgs.add(this.keys.parse(key).org));
+    if (orgs.size === 0) return 0;
+    return Number(await this.connections.bulk.sadd(this.keys.orgRegistry(), ...orgs));
   }
 
   private async unlinkMatching(pattern: string, select: (key: string) => boolean): Promise<number> {

@@ -68,6 +68,7 @@ export class TieredCacheStore {
   private readonly logger = new Logger('CacheStore');
   readonly local: MemoryCacheStore;
   readonly remote: RedisCacheStore | undefined;
+  private backfill?: Promise<void>;
   private readonly breaker: CircuitBreaker | undefined;
   private unwatchPrimary: (() => void) | undefined;
   private readonly bus: InvalidationBus | undefined;
@@ -138,13 +139,25 @@ export class TieredCacheStore {
       await withTimeout(this.connections.main.ping(), timeout, 'Redis did not answer at start-up');
       await withTimeout(this.bus.start(), timeout, 'Redis pub/sub did not start');
       this.logger.log(`Connected to Redis (${this.connections.mode})`);
+      this.backfillOrgRegistry();
     } catch (error) {
       this.breaker.open(error);
     }
   }
 
+  /** Start-up housekeeping, in the background: a failure only means organizations register as they write again. */
+  private backfillOrgRegistry(): void {
+    this.backfill = this.remote!.backfillOrgRegistry().then(
+      (added) => {
+        if (added > 0) this.logger.log(`Registered ${added} organization(s) found in Redis`);
+      },
+      (error: unknown) => this.logger.warn(`Could not register the organizations found in Redis: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
   async stop(): Promise<void> {
     this.unwatchPrimary?.();
+    await this.backfill;
     this.breaker?.stop();
     this.lag.stop();
     await this.bus?.stop();

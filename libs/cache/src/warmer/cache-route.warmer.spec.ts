@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable } from '@nestjs/common';
+import { Controller, Get, Injectable, Param, Query } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CacheModule } from '../cache.module';
 import { CacheService } from '../cache.service';
@@ -11,7 +11,7 @@ import { CacheWarmerModule } from './cache-warmer.module';
 class ThingsController {
   @Get(':id')
   @CacheRoute({ namespace: 'things', ttlMs: 60_000, tags: (request) => ['things', `thing:${request.params.id}`] })
-  one(): object {
+  one(@Param('id') _id: string, @Query() _query: object): object {
     return {};
   }
 
@@ -50,7 +50,7 @@ describe(CacheRouteWarmer.name, () => {
     const stored = await env.sut.warm({ controller: ThingsController, handler: 'one', org: 'o1', params: { id: '42' }, query: { b: 2, a: 'x' } }, async () => ({ id: 42 }));
 
     expect(stored).toBe(true);
-    const key = env.cache.keys.entry('o1', 'things', httpCacheId('/api/things/42?a=x&b=2', {}, []));
+    const key = env.cache.keys.entry('o1', 'things', httpCacheId('/api/things/:id', { params: { id: '42' }, query: { a: 'x', b: 2 } }, {}, []));
     const info = await env.cache.inspect(key);
     expect(info).toMatchObject({ tags: ['things', 'thing:42'] });
     expect(info!.ttlMs).toBeGreaterThan(59_000);
@@ -66,7 +66,7 @@ describe(CacheRouteWarmer.name, () => {
     });
 
     expect(stored).toBe(false);
-    const key = env.cache.keys.entry('o1', 'things', httpCacheId('/api/things/7', {}, []));
+    const key = env.cache.keys.entry('o1', 'things', httpCacheId('/api/things/:id', { params: { id: '7' }, query: {} }, {}, []));
     expect(await env.cache.inspect(key)).toBeUndefined();
   });
 

@@ -1,5 +1,4 @@
 import { Inject, Injectable, type Type } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants';
 import { CacheContext } from '../cache-context';
 import { CacheMetadataAccessor } from '../cache-metadata.accessor';
 import type { ResolvedCacheOptions } from '../cache-options.interface';
@@ -7,7 +6,7 @@ import { CACHE_RESOLVED_OPTIONS, CACHE_TIERED_STORE } from '../cache.constants';
 import { CacheService } from '../cache.service';
 import type { CacheRouteRequest } from '../http/cache-route.decorator';
 import { storedAnswer } from '../http/http-cache-answer';
-import { httpCacheId } from '../http/http-cache-key';
+import { httpCacheId, routeInputsOf, routeTemplate } from '../http/http-cache-key';
 import type { CacheEntry } from '../serialization/cache-entry';
 import type { TieredCacheStore } from '../stores/tiered.store';
 
@@ -17,15 +16,22 @@ export interface RouteWarmTarget<C> {
   /** The controller method behind the route; it must carry `@CacheRoute`. */
   handler: keyof C & string;
   org: string;
-  /** Values of the route's `:name` path parameters. */
+  /**
+   * The route's path parameters as its handler receives them, after its pipes (e.g. the
+   * lower-cased UUID a UUID pipe gives), by name.
+   */
   params?: Readonly<Record<string, string>>;
-  /** The query string as clients send it: the answer is stored under exactly this query. */
-  query?: Readonly<Record<string, string | number>>;
+  /**
+   * The query as the handler receives it after validation: a `@Query()` DTO's properties
+   * (defaults included; build it with the route's own pipe to be sure), or `@Query('x')` values.
+   * Every spelling a client may send of that query then reads the warmed entry.
+   */
+  query?: Readonly<Record<string, unknown>>;
 }
 
 /**
  * Stores a `@CacheRoute` GET answer ahead of the request that would read it: the same key
- * (`httpCacheId` of the route's path and query, in the organization), namespace, TTL, grace,
+ * (`httpCacheId` of the route and its validated parameters, in the organization), namespace, TTL, grace,
  * tags and stored shape as `HttpCacheInterceptor`, all read from the route's own metadata, so
  * the next request is a HIT. Varied headers are taken as absent (the request that sends none).
  *
@@ -54,12 +60,16 @@ export class CacheRouteWarmer {
     const policy = this.metadata.routePolicy(handler, target.controller);
     if (policy?.kind !== 'cache') throw new Error(`${target.controller.name}.${target.handler} has no @CacheRoute`);
     const route = policy.options;
-    const params = target.params ?? {};
-    const query = Object.fromEntries(Object.entries(target.query ?? {}).map(([name, value]) => [name, String(value)]));
-    const url = routeUrl(target.controller, handler, params, query);
+    const params = { ...target.params };
+    const query = { ...target.query };
     const request: CacheRouteRequest = { method: 'GET', headers: {}, params, query };
     const tags = typeof route.tags === 'function' ? route.tags(request) : (route.tags ?? []);
-    const key = this.cache.keys.entry(target.org, route.namespace, httpCacheId(url, {}, route.varyHeaders ?? []));
+    const template = routeTemplate(target.controller, handler);
+    for (const [, name] of template.matchAll(/:(\w+)/g)) {
+      if (params[name] === undefined) throw new Error(`No value for route parameter :${name}`);
+    }
+    const id = httpCacheId(template, routeInputsOf(target.controller, target.handler, params, query), {}, route.varyHeaders ?? []);
+    const key = this.cache.keys.entry(target.org, route.namespace, id);
 
     const begun = await this.store.beginLoad(key, tags, this.options.lock.ttlMs);
     if (!begun.locked) {
@@ -85,25 +95,4 @@ export class CacheRouteWarmer {
     const jitter = this.options.ttlJitter;
     return jitter > 0 ? Math.max(1, Math.round(ttlMs * (1 - Math.random() * jitter))) : ttlMs;
   }
-}
-
-/** `/controller-path/method-path?query`, with `:name` parameters filled in, as Express's `originalUrl` would read. */
-function routeUrl(controller: Function, handler: Function, params: Readonly<Record<string, string>>, query: Record<string, string>): string {
-  const segments = [pathOf(controller), pathOf(handler)]
-    .flatMap((part) => part.split('/'))
-    .filter((segment) => segment !== '')
-    .map((segment) => {
-      if (!segment.startsWith(':')) return segment;
-      const value = params[segment.slice(1)];
-      if (value === undefined) throw new Error(`No value for route parameter ${segment}`);
-      return encodeURIComponent(value);
-    });
-  const search = new URLSearchParams(query).toString();
-  return `/${segments.join('/')}${search === '' ? '' : `?${search}`}`;
-}
-
-function pathOf(target: Function): string {
-  const path: unknown = Reflect.getMetadata(PATH_METADATA, target);
-  if (Array.isArray(path)) return String(path[0] ?? '');
-  return typeof path === 'string' ? path : '';
 }

@@ -1,8 +1,10 @@
+import { LowerCase } from '../../../common/dto/text.validators';
 import { IsOptional, IsUUID } from 'class-validator';
 import { IsInstant } from './availability-validators';
 import { IsDurationMinutes } from './duration';
 
 export class CheckQueryDto {
+  @LowerCase()
   @IsUUID('all')
   staffId!: string;
 

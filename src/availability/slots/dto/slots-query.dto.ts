@@ -1,8 +1,10 @@
+import { LowerCase } from '../../../common/dto/text.validators';
 import { IsOptional, IsUUID } from 'class-validator';
 import { IsCalendarDate } from './availability-validators';
 import { IsDurationMinutes } from './duration';
 
 export class SlotsQueryDto {
+  @LowerCase()
   @IsUUID('all')
   staffId!: string;
 
