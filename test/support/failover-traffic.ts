@@ -9,7 +9,11 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { CACHE_TIERED_STORE } from '../../libs/cache/src/cache.constants';
 import type { TieredCacheStore } from '../../libs/cache/src/stores/tiered.store';
+import { OPERATOR_TOKEN } from '../api-harness';
 import { command, waitFor } from './redis-ha';
+
+/** Demo writes take the operator token. */
+const OPERATOR: [string, string] = ['authorization', `Bearer ${OPERATOR_TOKEN}`];
 
 /** No request may take longer than this; past it it counts as hung (a failure). */
 export const REQUEST_TIMEOUT_MS = 15_000;
@@ -51,7 +55,7 @@ async function timed(
   const record: RequestRecord = { instance, method, id, startedAt, ms: 0, status: 0 };
   try {
     const agent = request(app.getHttpServer());
-    const call = method === 'GET' ? agent.get(`/demo/items/${id}`) : agent.put(`/demo/items/${id}`).send({ name });
+    const call = method === 'GET' ? agent.get(`/demo/items/${id}`) : agent.put(`/demo/items/${id}`).set(...OPERATOR).send({ name });
     const response = await call.timeout({ response: REQUEST_TIMEOUT_MS, deadline: REQUEST_TIMEOUT_MS });
     record.status = response.status;
     return response.status === 200 ? (response.body as DemoRead) : undefined;
@@ -83,7 +87,7 @@ export class DemoTraffic {
   /** Creates the items (through A) and reads each through both instances, so both caches hold them. */
   async seed(): Promise<void> {
     for (const id of this.ids) {
-      const saved = await request(this.a.getHttpServer()).put(`/demo/items/${id}`).send({ name: `seed-${id}` });
+      const saved = await request(this.a.getHttpServer()).put(`/demo/items/${id}`).set(...OPERATOR).send({ name: `seed-${id}` });
       if (saved.status !== 200) throw new Error(`seeding item ${id}: ${saved.status} ${JSON.stringify(saved.body)}`);
       for (const app of [this.a, this.b]) await request(app.getHttpServer()).get(`/demo/items/${id}`).expect(200);
     }
@@ -200,7 +204,7 @@ export async function readYourWrites(a: NestExpressApplication, b: NestExpressAp
   for (const id of ids) {
     await request(b.getHttpServer()).get(`/demo/items/${id}`).expect(200);
     const name = `${tag}-${id}`;
-    await request(a.getHttpServer()).put(`/demo/items/${id}`).send({ name }).expect(200);
+    await request(a.getHttpServer()).put(`/demo/items/${id}`).set(...OPERATOR).send({ name }).expect(200);
     const seen = (await request(b.getHttpServer()).get(`/demo/items/${id}`)).body as DemoRead;
     const database = (await databaseNames(a, [id])).get(id);
     if (seen?.item?.name !== name || database !== name) {
@@ -230,7 +234,7 @@ export async function waitUntilFollowing(app: NestExpressApplication, port: numb
     `the instance to cache on the server at ${port}`,
     async () => {
       const id = nextId();
-      const saved = await request(app.getHttpServer()).put(`/demo/items/${id}`).send({ name: `probe-${id}` });
+      const saved = await request(app.getHttpServer()).put(`/demo/items/${id}`).set(...OPERATOR).send({ name: `probe-${id}` });
       if (saved.status !== 200) return undefined;
       const read = await request(app.getHttpServer()).get(`/demo/items/${id}`);
       if (read.status !== 200) return undefined;
