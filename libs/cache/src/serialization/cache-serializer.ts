@@ -87,6 +87,11 @@ export function isCounterValue(bytes: Buffer): boolean {
   return bytes.length > 0 && bytes.length <= 20 && COUNTER.test(bytes.toString('latin1'));
 }
 
+/** A counter's bytes as the stores' `get` shows them: its value, never expiring, no tags. */
+export function counterEntry(bytes: Buffer): CacheEntry<number> {
+  return { value: Number(bytes.toString('latin1')), createdAt: 0, expiresAt: Infinity, staleUntil: Infinity, tags: [] };
+}
+
 /**
  * Turns entries into bytes for Redis and back: plain JSON, Dates kept as Dates, and
  * deflate above a threshold. The first byte names the encoding, so entries written with
@@ -170,17 +175,18 @@ export class CacheSerializer {
   }
 
   /**
-   * What a store read under an entry key: absent (null or empty) and corrupt bytes are both a
-   * miss, and corrupt ones are reported to `onCorrupt` with the key. A counter is no entry either.
+   * What a read of an entry finds: absent (null or empty) and corrupt bytes are both a miss, and
+   * corrupt ones are reported to `onCorrupt` with the key (unless `report` is false: a read that
+   * follows one already reported). A counter is no entry either.
    */
-  readStored<T = unknown>(key: string, bytes: Buffer | null): DecodedEntry<T> | undefined {
+  readStored<T = unknown>(key: string, bytes: Buffer | null, report = true): DecodedEntry<T> | undefined {
     if (bytes === null || bytes.length === 0) return undefined;
     try {
       return this.decodeSized<T>(bytes);
     } catch (error) {
       const corrupt = error instanceof CorruptEntryError ? error : new CorruptEntryError(String(error));
       const reason = isCounterValue(bytes) ? new CorruptEntryError('A counter where an entry was expected') : corrupt;
-      this.onCorrupt?.(key, reason);
+      if (report) this.onCorrupt?.(key, reason);
       return undefined;
     }
   }

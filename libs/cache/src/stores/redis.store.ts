@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CacheKeyBuilder } from '../keys/cache-key.builder';
 import type { CacheEntry } from '../serialization/cache-entry';
-import { CacheSerializer, isCounterValue, type DecodedEntry } from '../serialization/cache-serializer';
+import { CacheSerializer, counterEntry, isCounterValue, type DecodedEntry } from '../serialization/cache-serializer';
 import type {
   BeginLoadResult,
   CacheStore,
@@ -38,9 +38,10 @@ interface RedisTicket extends LoadTicket {
  * The shared tier on Redis: standalone, TLS, Sentinel or Cluster. Every read and write of an
  * entry is one round trip (a command or a Lua script); SCAN and UNLINK in batches do the bulk
  * work, never KEYS. Errors are thrown: the tiered store decides what a failure means.
- * Entry reads (`get`, `mget`, `beginLoad`) return only what decodes as an entry envelope: a
- * corrupt value, or a counter under an entry's key, is a miss (reported by the serializer).
- * Counters are read through `incr`.
+ * What Redis holds is checked, not trusted: `get` and `mget` answer an entry envelope or a
+ * counter (a whole decimal integer, what `incr` keeps), and the reads the tiered store makes for
+ * cached values (`getSized`, `beginLoad`) an envelope only. Anything else is a miss, reported by
+ * the serializer.
  */
 export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis' as const;
@@ -66,10 +67,13 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
-    return (await this.getSized(key))?.entry;
+    return this.entryOrCounter(key, await this.main.getBuffer(key));
   }
 
-  /** `get`, also saying how long the entry's JSON is (what the in-process tier accounts a copy by). */
+  /**
+   * The entry under `key` and the length of its JSON (what the in-process tier accounts a copy
+   * by); never a counter: a cached value's read, where a counter is as corrupt as any garbage.
+   */
   async getSized(key: string): Promise<DecodedEntry | undefined> {
     return this.serializer.readStored(key, await this.main.getBuffer(key));
   }
@@ -77,7 +81,7 @@ export class RedisCacheStore implements CacheStore {
   async mget(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
     // One GET a key: pipelined on one socket, and a Cluster spreads them by slot.
     const values = await Promise.all(keys.map((key) => this.main.getBuffer(key)));
-    return values.map((bytes, i) => this.serializer.readStored(keys[i], bytes)?.entry);
+    return values.map((bytes, i) => this.entryOrCounter(keys[i], bytes));
   }
 
   async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: LoadTicket): Promise<boolean> {
@@ -151,7 +155,8 @@ export class RedisCacheStore implements CacheStore {
       versions: versions.map((v) => v.toString()),
       token: Number(locked) === 1 ? token : '',
     };
-    return { entry: this.serializer.readStored(key, bytes)?.entry, locked: ticket.token !== '', ticket };
+    // Not reported again: a load begins after a read of the key (which reported it), and polls while it waits.
+    return { entry: this.serializer.readStored(key, bytes, false)?.entry, locked: ticket.token !== '', ticket };
   }
 
   /** A ticket for a lock `token` may hold on `key` (a `beginLoad` whose answer was lost), to release it. */
@@ -404,6 +409,10 @@ export class RedisCacheStore implements CacheStore {
         if (eachBatch && found.length > 0) await eachBatch(node, found);
       } while (cursor !== '0');
     }
+  }
+
+  private entryOrCounter(key: string, bytes: Buffer | null): CacheEntry | undefined {
+    return bytes !== null && isCounterValue(bytes) ? counterEntry(bytes) : this.serializer.readStored(key, bytes)?.entry;
   }
 
   /** The servers a SCAN must visit: every master of a Cluster, or the one server. */
