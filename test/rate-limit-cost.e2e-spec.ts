@@ -117,6 +117,13 @@ describe('what refused requests cost', () => {
     expect(work).toBe(0);
   });
 
+  it("a burst with a real key the cache does not know yet spends one of the address's requests, not one each", async () => {
+    const org = await createOrg(app, 'Bursty'); // its key's lookup is not cached yet
+    for (let i = 0; i < ANONYMOUS_LIMIT - 3; i++) await request(app.getHttpServer()).get('/demo/items/1').set('X-Forwarded-For', '203.0.113.7');
+    const statuses = await Promise.all(Array.from({ length: 15 }, async () => (await get('203.0.113.7', org.apiKey)).status));
+    expect(statuses).toEqual(Array<number>(15).fill(200));
+  });
+
   it('gives the operator a budget of its own: ten dashboard tabs do not starve DELETE /admin/keys', async () => {
     const org = await createOrg(app, 'Revoked soon');
     const operator = (method: 'get' | 'delete', path: string) =>

@@ -90,6 +90,29 @@ describe(RateLimitGuard.name, () => {
     expect(storage.keys).toEqual(['default:ip:10.1.2.3', 'default:ip:10.1.2.3']);
   });
 
+  it('counts the address once for a burst with one key the cache does not know yet, the lookup being shared', async () => {
+    let release!: () => void;
+    resolve.mockImplementation(() => new Promise((done) => (release = () => done(IDENTITY))));
+    const burst = Array.from({ length: 5 }, () => sut.canActivate(contextFor({ authorization: `Bearer ${KEY}` }).context));
+    await new Promise((resolveTick) => setImmediate(resolveTick));
+    release();
+    await expect(Promise.all(burst)).rejects.toBeInstanceOf(HttpException); // the key's budget is 2
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(storage.keys.filter((key) => key.startsWith('default:ip:'))).toEqual(['default:ip:10.1.2.3']);
+    expect(storage.keys.filter((key) => key === 'default:key:key-7')).toHaveLength(5);
+  });
+
+  it('counts requests that joined the lookup of an unknown key by address too', async () => {
+    let release!: () => void;
+    resolve.mockImplementation(() => new Promise((done) => (release = () => done(undefined))));
+    const burst = Array.from({ length: 3 }, () => sut.canActivate(contextFor({ authorization: `Bearer ${UNKNOWN}` }).context).then(() => 'ok', () => '429'));
+    await new Promise((resolveTick) => setImmediate(resolveTick));
+    release();
+    expect(await Promise.all(burst)).toEqual(['ok', '429', '429']); // anonymous limit 1
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(storage.keys).toEqual(['default:ip:10.1.2.3', 'default:ip:10.1.2.3', 'default:ip:10.1.2.3']);
+  });
+
   it('counts anonymous requests and malformed keys by address with the anonymous limit, looking nothing up', async () => {
     const anonymous = contextFor({});
     await sut.canActivate(anonymous.context);

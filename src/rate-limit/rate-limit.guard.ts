@@ -38,13 +38,18 @@ interface TrackedRequest extends IncomingMessage {
  * - a key the cache already knows: its key id, with RATE_LIMIT_LIMIT;
  * - any other well-formed key: the address first (a 429 there is answered before any lookup),
  *   then one lookup (unknown keys are remembered briefly, see ApiKeysService), then the key id's
- *   budget when it is a real key.
+ *   budget when it is a real key. Requests with the same key while its lookup runs wait for it
+ *   instead of counting the address again (a burst on a real key after a cache flush spends one
+ *   address request, not one each); if the key is unknown they are counted by address then.
  *
  * Sends the IETF draft's `RateLimit-Limit/Remaining/Reset` on every counted response, and on a
  * 429 `Retry-After` too.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** Lookups in flight, by presented key: later requests with it join instead of counting the address again. */
+  private readonly lookups = new Map<string, Promise<TenantIdentity | undefined>>();
+
   constructor(
     @Inject(getOptionsToken()) options: ThrottlerModuleOptions,
     @Inject(getStorageToken()) storage: ThrottlerStorage,
@@ -67,16 +72,29 @@ export class RateLimitGuard extends ThrottlerGuard {
     if (!isWellFormedApiKey(token)) return this.count(requestProps, address);
     const cached = await this.apiKeys.resolveCached(token).catch(() => undefined);
     if (cached !== undefined) return this.count(requestProps, { tracker: `key:${cached.keyId}`, limit });
-    // Not known yet: the address pays first, so a request refused here has cost no lookup.
-    await this.count(requestProps, address);
+    let lookup = this.lookups.get(token);
+    const joined = lookup !== undefined;
+    if (lookup === undefined) {
+      // Not known yet: the address pays first, so a request refused here has cost no lookup.
+      // Registered before anything is awaited, so that requests arriving meanwhile join it.
+      const counted = this.count(requestProps, address);
+      // The same cached lookup TenantGuard makes next, so it costs no second query.
+      lookup = counted.then(() => this.apiKeys.resolve(token));
+      this.lookups.set(token, lookup);
+      const done = () => this.lookups.delete(token);
+      lookup.then(done, done);
+      await counted; // this request's 429, if the address is spent
+    }
     let tenant: TenantIdentity | undefined;
     try {
-      // The same cached lookup TenantGuard makes next, so it costs no second query.
-      tenant = await this.apiKeys.resolve(token);
+      tenant = await lookup;
     } catch {
-      return true; // the key store failed: counted by address; TenantGuard answers for the key itself
+      // The key store failed (TenantGuard answers for the key itself), or, for a request that
+      // joined, the first was refused before looking the key up.
+      tenant = undefined;
     }
-    return tenant === undefined ? true : this.count(requestProps, { tracker: `key:${tenant.keyId}`, limit });
+    if (tenant !== undefined) return this.count(requestProps, { tracker: `key:${tenant.keyId}`, limit });
+    return joined ? this.count(requestProps, address) : true;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
