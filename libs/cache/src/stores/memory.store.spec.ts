@@ -144,6 +144,16 @@ describe(`${MemoryCacheStore.name} accounting and fairness`, () => {
     expect([a, b, c, d].map((key) => sut.peek(key) !== undefined)).toEqual([true, false, true, true]);
   });
 
+  it('keeps the entry just written even when every other entry of its organization was read since', () => {
+    const sut = new MemoryCacheStore(keys, { maxEntries: 3, maxBytes: 10_000_000, maxOrgShare: 1 });
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => keys.entry('o', 'n', id));
+    for (const key of [a, b, c]) sut.setSized(key, entry(), 60_000, 10);
+    for (const key of [a, b, c]) sut.peek(key);
+    expect(sut.setSized(d, entry(), 60_000, 10)).toBe(true);
+    expect(sut.size).toBe(3);
+    expect([a, b, c, d].map((key) => sut.peek(key) !== undefined)).toEqual([false, true, true, true]);
+  });
+
   it('refuses an entry larger than one organization may hold, and drops the older value of its key', () => {
     const sut = new MemoryCacheStore(keys, { maxEntries: 100, maxBytes: 100 * KB, maxOrgShare: 0.5 });
     const key = keys.entry('o', 'n', 'k');

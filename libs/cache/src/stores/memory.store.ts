@@ -18,6 +18,8 @@ interface MemoryRecord {
   org: string;
   /** The organization's usage this record is counted in. */
   usage: OrgUsage;
+  /** Read since the organization's eviction hand last passed it (CLOCK's reference bit). */
+  referenced: boolean;
   /**
    * When the record expires, by `Date.now()` (undefined: never). `ttl()` answers from it: the
    * LRU's own clock is refreshed by a timer, which a busy event loop delays, so its remaining
@@ -26,7 +28,7 @@ interface MemoryRecord {
   expiresAt: number | undefined;
 }
 
-/** What one organization holds: its bytes, and its keys from least to most recently used. */
+/** What one organization holds: its bytes, and its keys in the order its eviction hand visits them. */
 interface OrgUsage {
   bytes: number;
   keys: Map<string, MemoryRecord>;
@@ -43,7 +45,7 @@ export interface MemoryStoreOptions {
   maxBytes: number;
   /**
    * Largest fraction (0-1] of both budgets one organization may hold (default 1: no cap). Past it
-   * the organization's own least recently used entries make room.
+   * the organization's own least recently used entries (by CLOCK) make room.
    */
   maxOrgShare?: number;
 }
@@ -79,8 +81,8 @@ export function l1Footprint(plainBytes: number): number {
  * Values are kept as the objects that were stored: callers must treat them as immutable.
  *
  * Organizations share it fairly: each holds at most `maxOrgShare` of the entries and bytes
- * (past it, its own least recently used entries go), and when the store as a whole is full the
- * organization holding the most gives up its least recently used entry first. So one tenant
+ * (past it, its own least recently used entries go, chosen by CLOCK), and when the store as a
+ * whole is full the organization holding the most gives up an entry first. So one tenant
  * flooding distinct keys evicts its own entries, not another tenant's hot ones.
  */
 export class MemoryCacheStore implements CacheStore {
@@ -117,9 +119,7 @@ export class MemoryCacheStore implements CacheStore {
   peek(key: string): CacheEntry | undefined {
     const record = this.lru.get(key);
     if (record === undefined) return undefined;
-    // Most recently used within its organization too (Map order), for the fair eviction.
-    record.usage.keys.delete(key);
-    record.usage.keys.set(key, record);
+    record.referenced = true; // spares it the next time its organization must give up an entry
     return record.entry;
   }
 
@@ -293,25 +293,27 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   /** Puts a record in and accounts it, then makes room: the organization's share first, then the whole store. */
-  private store(key: string, fields: Omit<MemoryRecord, 'usage'>, ttl: number): void {
+  private store(key: string, fields: Omit<MemoryRecord, 'usage' | 'referenced'>, ttl: number): void {
     const record = fields as MemoryRecord;
+    record.referenced = false;
     this.lru.set(key, record, { ttl }); // the record it replaces is forgotten now (dispose)...
     // ...which drops its organization's usage if that was its only key: so the usage is taken after.
     const usage = (record.usage = this.usageOf(record.org));
     usage.keys.set(key, record);
     usage.bytes += record.size;
     this.bytes += record.size;
-    this.makeRoom(usage);
+    this.makeRoom(usage, key);
   }
 
-  private makeRoom(writer: OrgUsage): void {
-    // Over its share: the writer's own least recently used entries go (never its newest: it fits).
-    while ((writer.bytes > this.orgMaxBytes || writer.keys.size > this.orgMaxEntries) && writer.keys.size > 1) this.evictOldest(writer);
-    // The store is full: whoever holds the most gives up its least recently used entry.
+  /** `written`: the key just stored, given up only when it is all its organization holds. */
+  private makeRoom(writer: OrgUsage, written: string): void {
+    // Over its share: the writer's own entries go (never the one just written: it fits).
+    while ((writer.bytes > this.orgMaxBytes || writer.keys.size > this.orgMaxEntries) && writer.keys.size > 1) this.evictOne(writer, written);
+    // The store is full: whoever holds the most gives up an entry.
     while (this.bytes > this.maxBytes || this.lru.size > this.maxEntries) {
       const victim = this.largest(this.lru.size > this.maxEntries ? 'entries' : 'bytes');
       if (victim === undefined) break;
-      this.evictOldest(victim);
+      this.evictOne(victim, written);
     }
   }
 
@@ -325,12 +327,24 @@ export class MemoryCacheStore implements CacheStore {
     return largest;
   }
 
-  private evictOldest(usage: OrgUsage): void {
-    const oldest = usage.keys.entries().next().value;
-    if (oldest === undefined) return;
-    const [key, record] = oldest;
-    // The LRU's dispose forgets it; a record the LRU no longer has is forgotten here.
-    if (!this.lru.delete(key)) this.forget(key, record);
+  /**
+   * Evicts one of the organization's entries by CLOCK, an approximation of least recently used
+   * that costs a read only a flag: from its oldest, an entry read since the hand last passed is
+   * spared once (moved to the back, flag cleared), and the first one that was not goes.
+   */
+  private evictOne(usage: OrgUsage, written: string): void {
+    for (const [key, record] of usage.keys) {
+      const spared = record.referenced || (key === written && usage.keys.size > 1);
+      if (spared) {
+        record.referenced = false;
+        usage.keys.delete(key); // to the back: the iteration reaches it again after the others
+        usage.keys.set(key, record);
+        continue;
+      }
+      // The LRU's dispose forgets it; a record the LRU no longer has is forgotten here.
+      if (!this.lru.delete(key)) this.forget(key, record);
+      return;
+    }
   }
 
   private usageOf(org: string): OrgUsage {
