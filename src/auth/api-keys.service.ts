@@ -1,6 +1,7 @@
 import { CacheInvalidationUnconfirmedError, CacheService } from '@app/cache';
 import { Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { generateApiKey, hashApiKey } from './api-key.generator';
+import { LRUCache } from 'lru-cache';
+import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key.generator';
 import { ApiKeysRepository } from './api-keys.repository';
 import type { TenantIdentity } from './tenant-identity';
 
@@ -12,6 +13,14 @@ const LOOKUP_TTL_MS = 5 * 60_000;
  * instance within it even if nothing could tell that instance (Redis unreachable meanwhile).
  */
 const LOOKUP_L1_TTL_MS = 1_000;
+/**
+ * How long an unknown key's hash is remembered, so that repeating it costs no query. Short, so a
+ * key created meanwhile is not refused for long (keys are minted from 32 random bytes: one that
+ * was presented before it existed is practically impossible anyway).
+ */
+export const UNKNOWN_KEY_TTL_MS = 30_000;
+/** Unknown hashes remembered at most (about 100 bytes each); the least recently seen go first. */
+export const UNKNOWN_KEYS_MAX = 10_000;
 
 /** Thrown inside the lookup loader so that unknown keys are never cached. */
 class UnknownApiKey extends Error {}
@@ -25,18 +34,26 @@ export interface IssuedApiKey {
  * Issues, resolves and revokes API keys. Lookups go through the cache, so a request costs no
  * query once its key is known; revoking deletes that cache entry in the same request, which
  * the cache broadcasts to every instance's in-process tier, so the key stops working at once
- * everywhere.
+ * everywhere. A malformed key is never looked up, and an unknown one is looked up once per
+ * UNKNOWN_KEY_TTL_MS per instance (a bounded in-process negative cache).
  */
 @Injectable()
 export class ApiKeysService {
+  private readonly unknownHashes = new LRUCache<string, true>({ max: UNKNOWN_KEYS_MAX, ttl: UNKNOWN_KEY_TTL_MS });
+
   constructor(
     private readonly keys: ApiKeysRepository,
     private readonly cache: CacheService,
   ) {}
 
-  /** The organization and key id a presented key stands for, or undefined (unknown or revoked). */
+  /**
+   * The organization and key id a presented key stands for, or undefined (malformed, unknown or
+   * revoked). Queries the database only for a well-formed key neither cached nor recently unknown.
+   */
   async resolve(apiKey: string): Promise<TenantIdentity | undefined> {
+    if (!isWellFormedApiKey(apiKey)) return undefined;
     const hash = hashApiKey(apiKey);
+    if (this.unknownHashes.has(hash)) return undefined;
     try {
       return await this.cache.getOrSet(
         hash,
@@ -48,15 +65,25 @@ export class ApiKeysService {
         { namespace: NAMESPACE, ttlMs: LOOKUP_TTL_MS, l1TtlMs: LOOKUP_L1_TTL_MS },
       );
     } catch (error) {
-      if (error instanceof UnknownApiKey) return undefined;
+      if (error instanceof UnknownApiKey) {
+        this.unknownHashes.set(hash, true);
+        return undefined;
+      }
       throw error;
     }
+  }
+
+  /** What the cache already knows of a key, without any database work: its identity, or undefined. */
+  async resolveCached(apiKey: string): Promise<TenantIdentity | undefined> {
+    if (!isWellFormedApiKey(apiKey)) return undefined;
+    return this.cache.get<TenantIdentity>(hashApiKey(apiKey), { namespace: NAMESPACE, l1TtlMs: LOOKUP_L1_TTL_MS });
   }
 
   /** A new key for an existing organization; the clear key is returned only here. */
   async issue(orgId: string): Promise<IssuedApiKey> {
     const generated = generateApiKey();
     const row = await this.keys.insert(orgId, generated.prefix, generated.hash);
+    this.unknownHashes.delete(generated.hash);
     return { keyId: row.id, apiKey: generated.key };
   }
 

@@ -6,9 +6,12 @@ import { TenantGuard } from './tenant.guard';
 import type { TenantIdentity, TenantRequest } from './tenant-identity';
 
 const OPERATOR = 'operator-token-0123456789';
-const KEYS: Record<string, TenantIdentity> = { ck_valid: { orgId: 'org-1', keyId: 'key-1' } };
+const VALID = `ck_${'v'.repeat(43)}`;
+const UNKNOWN = `ck_${'u'.repeat(43)}`;
+const KEYS: Record<string, TenantIdentity> = { [VALID]: { orgId: 'org-1', keyId: 'key-1' } };
 
-const apiKeys = { resolve: async (key: string) => KEYS[key] } as unknown as ApiKeysService;
+const resolve = jest.fn(async (key: string) => KEYS[key]);
+const apiKeys = { resolve } as unknown as ApiKeysService;
 const operatorToken = { matches: (token: string) => token === OPERATOR } as unknown as OperatorTokenVerifier;
 
 function contextFor(authorization?: string): { context: ExecutionContext; request: TenantRequest } {
@@ -21,7 +24,7 @@ describe(TenantGuard.name, () => {
   const sut = new TenantGuard(apiKeys, operatorToken);
 
   it('admits an active key, recording the tenant on the request and the org in the CacheContext', async () => {
-    const { context, request } = contextFor('Bearer ck_valid');
+    const { context, request } = contextFor(`Bearer ${VALID}`);
 
     const org = await CacheContext.run({}, async () => {
       await expect(sut.canActivate(context)).resolves.toBe(true);
@@ -32,8 +35,15 @@ describe(TenantGuard.name, () => {
     expect(request.tenant).toEqual({ orgId: 'org-1', keyId: 'key-1' });
   });
 
-  it.each([undefined, 'Bearer', 'Basic ck_valid', 'Bearer ck_unknown'])('is 401 for %p', async (header) => {
+  it.each([undefined, 'Bearer', `Basic ${VALID}`, `Bearer ${UNKNOWN}`, 'Bearer ck_valid'])('is 401 for %p', async (header) => {
     await expect(CacheContext.run({}, () => sut.canActivate(contextFor(header).context))).rejects.toThrow(UnauthorizedException);
+  });
+
+  it('refuses a malformed key as such, without looking it up', async () => {
+    resolve.mockClear();
+    const refusal = CacheContext.run({}, () => sut.canActivate(contextFor(`Bearer ${VALID}x`).context));
+    await expect(refusal).rejects.toThrow('The API key is malformed: an API key is ck_ followed by 43 base64url characters');
+    expect(resolve).not.toHaveBeenCalled();
   });
 
   it('is 403 for the operator token', async () => {
@@ -41,7 +51,7 @@ describe(TenantGuard.name, () => {
   });
 
   it('refuses a valid key outside any CacheContext rather than cache under no organization', async () => {
-    const { context, request } = contextFor('Bearer ck_valid');
+    const { context, request } = contextFor(`Bearer ${VALID}`);
 
     await expect(sut.canActivate(context)).rejects.toThrow(/CacheContext/);
     expect(request.tenant).toBeUndefined();

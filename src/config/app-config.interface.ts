@@ -46,6 +46,8 @@ export interface CacheConfig {
   l1LeaseMs: number;
   /** How often each instance syncs with the invalidation log, ms. */
   syncIntervalMs: number;
+  /** Most of the L1's bytes and entries one organization may hold, in percent (CACHE_L1_ORG_SHARE_PERCENT). */
+  l1OrgSharePercent: number;
   compressionThresholdBytes: number;
   maxEntryBytes: number;
 }
@@ -74,6 +76,8 @@ export interface RateLimitConfig {
   limit: number;
   /** Requests per window for one address without a (known) API key. */
   anonymousLimit: number;
+  /** Requests per window for the operator token: a budget of its own, apart from every tenant's. */
+  operatorLimit: number;
 }
 
 /** The whole typed configuration, built once from the environment and validated. */

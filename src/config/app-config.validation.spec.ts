@@ -53,6 +53,7 @@ describe(validateAppConfig.name, () => {
         l1MaxTtlMs: 60_000,
         l1LeaseMs: 1_000,
         syncIntervalMs: 200,
+        l1OrgSharePercent: 50,
         compressionThresholdBytes: 16 * 1024,
         maxEntryBytes: 1024 * 1024,
       },
@@ -67,7 +68,7 @@ describe(validateAppConfig.name, () => {
       },
       metrics: { orgLabels: false, orgLabelLimit: 100 },
       logging: { requests: true },
-      rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120 },
+      rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120, operatorLimit: 3000 },
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
     });
@@ -96,6 +97,7 @@ describe(validateAppConfig.name, () => {
       CACHE_L1_MAX_TTL_MS: '5000',
       CACHE_L1_LEASE_MS: '800',
       CACHE_SYNC_INTERVAL_MS: '100',
+      CACHE_L1_ORG_SHARE_PERCENT: '25',
       CACHE_COMPRESSION_THRESHOLD_BYTES: '0',
       CACHE_MAX_ENTRY_BYTES: '2048',
     });
@@ -125,6 +127,7 @@ describe(validateAppConfig.name, () => {
         l1MaxTtlMs: 5_000,
         l1LeaseMs: 800,
         syncIntervalMs: 100,
+        l1OrgSharePercent: 25,
         compressionThresholdBytes: 0,
         maxEntryBytes: 2048,
       },
@@ -179,6 +182,8 @@ describe(validateAppConfig.name, () => {
     ['CACHE_L1_MAX_TTL_MS', '0', 'CACHE_L1_MAX_TTL_MS must be a positive integer (ms)'],
     ['CACHE_L1_LEASE_MS', '300', 'CACHE_L1_LEASE_MS must be at least twice CACHE_SYNC_INTERVAL_MS (400)'],
     ['CACHE_L1_MAX_BYTES', '64MiB', 'CACHE_L1_MAX_BYTES must be a positive integer (bytes)'],
+    ['CACHE_L1_ORG_SHARE_PERCENT', '0', 'CACHE_L1_ORG_SHARE_PERCENT must be an integer from 1 to 100 (percent)'],
+    ['CACHE_L1_ORG_SHARE_PERCENT', '101', 'CACHE_L1_ORG_SHARE_PERCENT must be an integer from 1 to 100 (percent)'],
     [
       'CACHE_COMPRESSION_THRESHOLD_BYTES',
       '-1',
@@ -190,6 +195,7 @@ describe(validateAppConfig.name, () => {
     ['RATE_LIMIT_TTL_SECONDS', '0', 'RATE_LIMIT_TTL_SECONDS must be a positive integer (seconds)'],
     ['RATE_LIMIT_LIMIT', 'many', 'RATE_LIMIT_LIMIT must be a positive integer (requests per window)'],
     ['RATE_LIMIT_ANONYMOUS_LIMIT', '-1', 'RATE_LIMIT_ANONYMOUS_LIMIT must be a positive integer (requests per window)'],
+    ['RATE_LIMIT_OPERATOR_LIMIT', '0', 'RATE_LIMIT_OPERATOR_LIMIT must be a positive integer (requests per window)'],
     [
       'TRUST_PROXY',
       'the load balancer',

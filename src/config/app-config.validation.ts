@@ -170,6 +170,7 @@ function readCache(reader: EnvReader): CacheConfig {
     l1MaxEntries: reader.integer('CACHE_L1_MAX_ENTRIES', 10_000, { min: 1 }, 'a positive integer'),
     l1MaxBytes: reader.integer('CACHE_L1_MAX_BYTES', 64 * MIB, { min: 1 }, positive('bytes')),
     l1MaxTtlMs: reader.integer('CACHE_L1_MAX_TTL_MS', 60_000, { min: 1 }, positive('ms')),
+    l1OrgSharePercent: reader.integer('CACHE_L1_ORG_SHARE_PERCENT', 50, { min: 1, max: 100 }, 'an integer from 1 to 100 (percent)'),
     ...readCoherence(reader),
     compressionThresholdBytes: reader.integer(
       'CACHE_COMPRESSION_THRESHOLD_BYTES',
@@ -198,6 +199,7 @@ function readRateLimit(reader: EnvReader): RateLimitConfig {
     ttlSeconds: reader.integer('RATE_LIMIT_TTL_SECONDS', 60, { min: 1 }, 'a positive integer (seconds)'),
     limit: reader.integer('RATE_LIMIT_LIMIT', 600, { min: 1 }, 'a positive integer (requests per window)'),
     anonymousLimit: reader.integer('RATE_LIMIT_ANONYMOUS_LIMIT', 120, { min: 1 }, 'a positive integer (requests per window)'),
+    operatorLimit: reader.integer('RATE_LIMIT_OPERATOR_LIMIT', 3000, { min: 1 }, 'a positive integer (requests per window)'),
   };
 }
 

@@ -8,7 +8,9 @@ import type { AppConfigType } from '../config/app.config';
 import { RateLimitGuard } from './rate-limit.guard';
 
 const OPERATOR = 'operator-token-0123456789';
-const KEY = 'sk_live_tenant_key';
+const KEY = `ck_${'k'.repeat(43)}`;
+const UNKNOWN = `ck_${'u'.repeat(43)}`;
+const IDENTITY = { orgId: 'org-1', keyId: 'key-7' };
 
 class RecordingStorage implements ThrottlerStorage {
   readonly keys: string[] = [];
@@ -38,24 +40,27 @@ function contextFor(headers: Record<string, string>, ip = '10.1.2.3') {
 describe(RateLimitGuard.name, () => {
   let storage: RecordingStorage;
   let resolve: jest.Mock;
+  let resolveCached: jest.Mock;
   let sut: RateLimitGuard;
 
   beforeEach(async () => {
     storage = new RecordingStorage();
-    resolve = jest.fn(async (token: string) => (token === KEY ? { orgId: 'org-1', keyId: 'key-7' } : undefined));
-    const config = { rateLimit: { enabled: true, ttlSeconds: 60, limit: 2, anonymousLimit: 1 } } as AppConfigType;
+    resolve = jest.fn(async (token: string) => (token === KEY ? IDENTITY : undefined));
+    resolveCached = jest.fn(async () => undefined);
+    const config = { rateLimit: { enabled: true, ttlSeconds: 60, limit: 2, anonymousLimit: 1, operatorLimit: 3 } } as AppConfigType;
     sut = new RateLimitGuard(
       { throttlers: [{ name: 'default', ttl: 60_000, limit: 2 }] },
       storage,
       new Reflector(),
-      { resolve } as unknown as ApiKeysService,
+      { resolve, resolveCached } as unknown as ApiKeysService,
       { matches: (token: string) => token === OPERATOR } as unknown as OperatorTokenVerifier,
       config,
     );
     await sut.onModuleInit();
   });
 
-  it('counts a tenant by its key id, never the key, with the keyed limit, across routes', async () => {
+  it('counts a key the cache knows by its key id, never the key, with the keyed limit, across routes, without a lookup', async () => {
+    resolveCached.mockResolvedValue(IDENTITY);
     const first = contextFor({ authorization: `Bearer ${KEY}` });
     await expect(sut.canActivate(first.context)).resolves.toBe(true);
     expect(first.responseHeaders).toEqual({ 'RateLimit-Limit': 2, 'RateLimit-Remaining': 1, 'RateLimit-Reset': 30 });
@@ -66,23 +71,71 @@ describe(RateLimitGuard.name, () => {
     expect(third.responseHeaders).toMatchObject({ 'Retry-After': 30, 'RateLimit-Limit': 2, 'RateLimit-Remaining': 0, 'RateLimit-Reset': 30 });
     expect(new Set(storage.keys)).toEqual(new Set(['default:key:key-7']));
     expect(storage.keys.join()).not.toContain(KEY);
+    expect(resolve).not.toHaveBeenCalled();
   });
 
-  it('counts unknown keys and anonymous requests by address with the anonymous limit', async () => {
+  it('counts a key the cache does not know against the address first, then looks it up once and counts its key id', async () => {
+    const { context, responseHeaders } = contextFor({ authorization: `Bearer ${KEY}` });
+    await expect(sut.canActivate(context)).resolves.toBe(true);
+    expect(storage.keys).toEqual(['default:ip:10.1.2.3', 'default:key:key-7']);
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(responseHeaders['RateLimit-Limit']).toBe(2);
+  });
+
+  it('refuses an unknown key past the address budget before looking it up', async () => {
+    await expect(sut.canActivate(contextFor({ authorization: `Bearer ${UNKNOWN}` }).context)).resolves.toBe(true);
+    expect(resolve).toHaveBeenCalledTimes(1);
+    await expect(sut.canActivate(contextFor({ authorization: `Bearer ${UNKNOWN}` }).context)).rejects.toBeInstanceOf(HttpException);
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(storage.keys).toEqual(['default:ip:10.1.2.3', 'default:ip:10.1.2.3']);
+  });
+
+  it('counts the address once for a burst with one key the cache does not know yet, the lookup being shared', async () => {
+    let release!: () => void;
+    resolve.mockImplementation(() => new Promise((done) => (release = () => done(IDENTITY))));
+    const burst = Array.from({ length: 5 }, () => sut.canActivate(contextFor({ authorization: `Bearer ${KEY}` }).context));
+    await new Promise((resolveTick) => setImmediate(resolveTick));
+    release();
+    await expect(Promise.all(burst)).rejects.toBeInstanceOf(HttpException); // the key's budget is 2
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(storage.keys.filter((key) => key.startsWith('default:ip:'))).toEqual(['default:ip:10.1.2.3']);
+    expect(storage.keys.filter((key) => key === 'default:key:key-7')).toHaveLength(5);
+  });
+
+  it('counts requests that joined the lookup of an unknown key by address too', async () => {
+    let release!: () => void;
+    resolve.mockImplementation(() => new Promise((done) => (release = () => done(undefined))));
+    const burst = Array.from({ length: 3 }, () => sut.canActivate(contextFor({ authorization: `Bearer ${UNKNOWN}` }).context).then(() => 'ok', () => '429'));
+    await new Promise((resolveTick) => setImmediate(resolveTick));
+    release();
+    expect(await Promise.all(burst)).toEqual(['ok', '429', '429']); // anonymous limit 1
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(storage.keys).toEqual(['default:ip:10.1.2.3', 'default:ip:10.1.2.3', 'default:ip:10.1.2.3']);
+  });
+
+  it('counts anonymous requests and malformed keys by address with the anonymous limit, looking nothing up', async () => {
     const anonymous = contextFor({});
     await sut.canActivate(anonymous.context);
     expect(anonymous.responseHeaders['RateLimit-Limit']).toBe(1);
     await expect(sut.canActivate(contextFor({ authorization: 'Bearer guessed' }).context)).rejects.toBeInstanceOf(HttpException);
     expect(storage.keys).toEqual(['default:ip:10.1.2.3', 'default:ip:10.1.2.3']);
-  });
-
-  it('counts the operator token as one operator, without looking it up as a key', async () => {
-    await sut.canActivate(contextFor({ authorization: `Bearer ${OPERATOR}` }).context);
-    expect(storage.keys).toEqual(['default:operator']);
     expect(resolve).not.toHaveBeenCalled();
+    expect(resolveCached).not.toHaveBeenCalled();
   });
 
-  it('falls back to the address when the key lookup fails', async () => {
+  it('counts the operator token against a budget of its own, without looking it up as a key', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { context, responseHeaders } = contextFor({ authorization: `Bearer ${OPERATOR}` });
+      await expect(sut.canActivate(context)).resolves.toBe(true);
+      expect(responseHeaders['RateLimit-Limit']).toBe(3);
+    }
+    await expect(sut.canActivate(contextFor({ authorization: `Bearer ${OPERATOR}` }).context)).rejects.toBeInstanceOf(HttpException);
+    expect(new Set(storage.keys)).toEqual(new Set(['default:operator']));
+    expect(resolve).not.toHaveBeenCalled();
+    expect(resolveCached).not.toHaveBeenCalled();
+  });
+
+  it('counts by address only when the key lookup fails', async () => {
     resolve.mockRejectedValueOnce(new Error('database down'));
     await expect(sut.canActivate(contextFor({ authorization: `Bearer ${KEY}` }).context)).resolves.toBe(true);
     expect(storage.keys).toEqual(['default:ip:10.1.2.3']);

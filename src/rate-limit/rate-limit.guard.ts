@@ -10,30 +10,46 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isWellFormedApiKey } from '../auth/api-key.generator';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { bearerToken } from '../auth/bearer-token';
 import { OperatorTokenVerifier } from '../auth/operator-token.verifier';
+import type { TenantIdentity } from '../auth/tenant-identity';
 import { appConfig, type AppConfigType } from '../config/app.config';
 
-/** Who a request is counted against. Never the key itself: its id, or the address. */
-export interface RateLimitIdentity {
+/** A budget a request is counted against: who (never the key itself: its id, the address, the operator) and how many per window. */
+interface Budget {
   tracker: string;
-  authenticated: boolean;
+  limit: number;
 }
 
 interface TrackedRequest extends IncomingMessage {
   ip?: string;
-  rateLimitIdentity?: RateLimitIdentity;
 }
 
 /**
- * `@nestjs/throttler`'s guard, counting per API key (by key id) with RATE_LIMIT_LIMIT, or per
- * client address with RATE_LIMIT_ANONYMOUS_LIMIT when no known key is presented. One budget per
- * client across every route (the stock guard keeps one per handler). Sends the IETF draft's
- * `RateLimit-Limit/Remaining/Reset` on every counted response, and on a 429 `Retry-After` too.
+ * `@nestjs/throttler`'s guard, with one budget per client across every route (the stock guard
+ * keeps one per handler), counted so that a refused request costs no database work:
+ *
+ * - no key, or a malformed one (wrong mark, length or alphabet): the client address, with
+ *   RATE_LIMIT_ANONYMOUS_LIMIT; the route's guard then refuses a malformed key without a lookup;
+ * - the operator token: the operator's own budget, RATE_LIMIT_OPERATOR_LIMIT, apart from every
+ *   tenant's, so dashboards polling cannot starve a revocation, nor tenants the operator;
+ * - a key the cache already knows: its key id, with RATE_LIMIT_LIMIT;
+ * - any other well-formed key: the address first (a 429 there is answered before any lookup),
+ *   then one lookup (unknown keys are remembered briefly, see ApiKeysService), then the key id's
+ *   budget when it is a real key. Requests with the same key while its lookup runs wait for it
+ *   instead of counting the address again (a burst on a real key after a cache flush spends one
+ *   address request, not one each); if the key is unknown they are counted by address then.
+ *
+ * Sends the IETF draft's `RateLimit-Limit/Remaining/Reset` on every counted response, and on a
+ * 429 `Retry-After` too.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** Lookups in flight, by presented key: later requests with it join instead of counting the address again. */
+  private readonly lookups = new Map<string, Promise<TenantIdentity | undefined>>();
+
   constructor(
     @Inject(getOptionsToken()) options: ThrottlerModuleOptions,
     @Inject(getStorageToken()) storage: ThrottlerStorage,
@@ -48,15 +64,37 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   protected override async handleRequest(requestProps: ThrottlerRequest): Promise<boolean> {
     const request = requestProps.context.switchToHttp().getRequest<TrackedRequest>();
-    const identity = await this.identify(request);
-    request.rateLimitIdentity = identity;
-    const limit = identity.authenticated ? this.config.rateLimit.limit : this.config.rateLimit.anonymousLimit;
-    return super.handleRequest({ ...requestProps, limit });
-  }
-
-  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    const identity = request.rateLimitIdentity as RateLimitIdentity | undefined;
-    return identity?.tracker ?? `ip:${String(request.ip)}`;
+    const { anonymousLimit, operatorLimit, limit } = this.config.rateLimit;
+    const address: Budget = { tracker: `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`, limit: anonymousLimit };
+    const token = bearerToken(request);
+    if (token === undefined) return this.count(requestProps, address);
+    if (this.operatorToken.matches(token)) return this.count(requestProps, { tracker: 'operator', limit: operatorLimit });
+    if (!isWellFormedApiKey(token)) return this.count(requestProps, address);
+    const cached = await this.apiKeys.resolveCached(token).catch(() => undefined);
+    if (cached !== undefined) return this.count(requestProps, { tracker: `key:${cached.keyId}`, limit });
+    let lookup = this.lookups.get(token);
+    const joined = lookup !== undefined;
+    if (lookup === undefined) {
+      // Not known yet: the address pays first, so a request refused here has cost no lookup.
+      // Registered before anything is awaited, so that requests arriving meanwhile join it.
+      const counted = this.count(requestProps, address);
+      // The same cached lookup TenantGuard makes next, so it costs no second query.
+      lookup = counted.then(() => this.apiKeys.resolve(token));
+      this.lookups.set(token, lookup);
+      const done = () => this.lookups.delete(token);
+      lookup.then(done, done);
+      await counted; // this request's 429, if the address is spent
+    }
+    let tenant: TenantIdentity | undefined;
+    try {
+      tenant = await lookup;
+    } catch {
+      // The key store failed (TenantGuard answers for the key itself), or, for a request that
+      // joined, the first was refused before looking the key up.
+      tenant = undefined;
+    }
+    if (tenant !== undefined) return this.count(requestProps, { tracker: `key:${tenant.keyId}`, limit });
+    return joined ? this.count(requestProps, address) : true;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
@@ -71,18 +109,8 @@ export class RateLimitGuard extends ThrottlerGuard {
     return super.throwThrottlingException(context, detail);
   }
 
-  private async identify(request: TrackedRequest): Promise<RateLimitIdentity> {
-    const anonymous = { tracker: `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`, authenticated: false };
-    const token = bearerToken(request);
-    if (token === undefined) return anonymous;
-    if (this.operatorToken.matches(token)) return { tracker: 'operator', authenticated: true };
-    try {
-      // The same cached lookup TenantGuard makes next, so it costs no second query.
-      const tenant = await this.apiKeys.resolve(token);
-      return tenant === undefined ? anonymous : { tracker: `key:${tenant.keyId}`, authenticated: true };
-    } catch {
-      // The key store failed: count by address; TenantGuard will answer for the key itself.
-      return anonymous;
-    }
+  /** Counts the request against `budget`; throws the 429 when it is spent. */
+  private count(requestProps: ThrottlerRequest, budget: Budget): Promise<boolean> {
+    return super.handleRequest({ ...requestProps, limit: budget.limit, getTracker: async () => budget.tracker });
   }
 }

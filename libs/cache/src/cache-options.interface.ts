@@ -45,9 +45,13 @@ export interface CacheModuleOptions {
    * The in-process tier: L1 in front of Redis, and the fallback while Redis is down.
    * `maxTtlMs` bounds how long any in-process copy lives, whatever the entry's TTL (default
    * 60 s): a safety net under the invalidation bus, and the most an in-process copy can
-   * outlive a write that nothing could tell this instance about.
+   * outlive a write that nothing could tell this instance about. `maxBytes` (default 64 MiB)
+   * bounds what it holds, each entry counted by its JSON length times 1.5 plus 512 bytes
+   * (`l1Footprint`); `maxEntries` defaults to 10 000. `maxOrgShare` ((0, 1], default 0.5) is the
+   * most of either bound one organization may hold; when the tier is full, the organization
+   * holding the most is evicted from first.
    */
-  l1?: { enabled?: boolean; maxEntries?: number; maxBytes?: number; maxTtlMs?: number };
+  l1?: { enabled?: boolean; maxEntries?: number; maxBytes?: number; maxTtlMs?: number; maxOrgShare?: number };
   /** TTLs are shortened by up to this fraction at random so keys written together expire apart (default 0.1). */
   ttlJitter?: number;
   /**
@@ -57,7 +61,11 @@ export interface CacheModuleOptions {
    * lower it when Redis memory is what is short.
    */
   compressionThresholdBytes?: number;
-  /** Payloads larger than this are not cached, with a warning (default 1 MiB). */
+  /**
+   * Values whose JSON (before compression) is larger than this are not cached, with a warning
+   * (default 1 MiB). Reads hold Redis to the same bound: a value that is, or inflates to, more is
+   * corrupt and read as a miss.
+   */
   maxEntryBytes?: number;
   /** Cross-instance stampede lock: how long a lock lives and how long others wait for its value. */
   lock?: { ttlMs?: number; waitMs?: number };
@@ -121,7 +129,7 @@ export interface ResolvedCacheOptions {
   defaultTtlMs: number;
   defaultGraceMs: number;
   redis: CacheRedisOptions | undefined;
-  l1: { enabled: boolean; maxEntries: number; maxBytes: number; maxTtlMs: number };
+  l1: { enabled: boolean; maxEntries: number; maxBytes: number; maxTtlMs: number; maxOrgShare: number };
   ttlJitter: number;
   compressionThresholdBytes: number;
   maxEntryBytes: number;

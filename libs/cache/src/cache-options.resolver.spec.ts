@@ -11,7 +11,7 @@ describe(resolveCacheOptions.name, () => {
       defaultTtlMs: 300_000,
       defaultGraceMs: 0,
       redis: undefined,
-      l1: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, maxTtlMs: 60_000 },
+      l1: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, maxTtlMs: 60_000, maxOrgShare: 0.5 },
       ttlJitter: 0.1,
       compressionThresholdBytes: 16 * 1024,
       maxEntryBytes: 1024 * 1024,
@@ -83,12 +83,15 @@ describe(resolveCacheOptions.name, () => {
     ['an invalidation log under 100', { invalidation: { logSize: 10 } }, 'invalidation'],
     ['a zero confirmation timeout', { circuitBreaker: { confirmTimeoutMs: 0 } }, 'circuitBreaker'],
     ['a zero early-refresh beta', { earlyRefresh: { beta: 0 } }, 'earlyRefresh'],
+    ['a zero l1.maxOrgShare', { l1: { maxOrgShare: 0 } }, 'l1.maxOrgShare'],
+    ['an l1.maxOrgShare over 1', { l1: { maxOrgShare: 1.5 } }, 'l1.maxOrgShare'],
+    ['a NaN l1.maxOrgShare', { l1: { maxOrgShare: Number.NaN } }, 'l1.maxOrgShare'],
   ])('rejects %s, naming it', (_name, options, named) => {
     expect(() => sut(options)).toThrow(new RegExp(`^Invalid cache options: .*\\b${named}\\b`));
   });
 
   it('accepts the edges of the valid ranges', () => {
-    expect(() => sut({ keyPrefix: 'x'.repeat(64), defaultGraceMs: 0, ttlJitter: 0.999, maxEntryBytes: 1 })).not.toThrow();
+    expect(() => sut({ keyPrefix: 'x'.repeat(64), defaultGraceMs: 0, ttlJitter: 0.999, maxEntryBytes: 1, l1: { maxOrgShare: 1 } })).not.toThrow();
   });
 
   it('names every invalid option at once', () => {

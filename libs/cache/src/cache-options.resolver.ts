@@ -15,6 +15,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
       maxEntries: options.l1?.maxEntries ?? 10_000,
       maxBytes: options.l1?.maxBytes ?? 64 * 1024 * 1024,
       maxTtlMs: options.l1?.maxTtlMs ?? 60_000,
+      maxOrgShare: options.l1?.maxOrgShare ?? 0.5,
     },
     ttlJitter: options.ttlJitter ?? 0.1,
     compressionThresholdBytes: options.compressionThresholdBytes ?? 16 * 1024,
@@ -62,6 +63,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
   if (!(fleet.instanceTtlMs >= 2 * fleet.publishIntervalMs)) problems.push('fleet.instanceTtlMs must be at least twice fleet.publishIntervalMs');
   if (!(fleet.maxOrgs >= 0 && fleet.maxInstances >= 1)) problems.push('fleet bounds must be positive');
   if (!(resolved.hotKeys.sampleEvery >= 1 && resolved.hotKeys.capacity >= 1)) problems.push('hotKeys.sampleEvery and hotKeys.capacity must be at least 1');
+  if (!(resolved.l1.maxOrgShare > 0 && resolved.l1.maxOrgShare <= 1)) problems.push('l1.maxOrgShare must be in (0, 1]');
   if (problems.length > 0) throw new Error(`Invalid cache options: ${problems.join('; ')}`);
   return resolved;
 }

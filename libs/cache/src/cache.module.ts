@@ -12,6 +12,7 @@ import { CacheKeyBuilder } from './keys/cache-key.builder';
 import { CacheFleet } from './metrics/cache-fleet';
 import { CacheMetrics } from './metrics/cache-metrics';
 import { CacheSerializer } from './serialization/cache-serializer';
+import { CorruptEntryReporter } from './serialization/corrupt-entry.reporter';
 import { createRedisConnections } from './stores/redis-connection.factory';
 import { TieredCacheStore } from './stores/tiered.store';
 
@@ -41,12 +42,15 @@ import { TieredCacheStore } from './stores/tiered.store';
     },
     {
       provide: CACHE_TIERED_STORE,
-      inject: [CACHE_RESOLVED_OPTIONS, CacheKeyBuilder],
-      useFactory: (options: ResolvedCacheOptions, keys: CacheKeyBuilder) =>
+      inject: [CACHE_RESOLVED_OPTIONS, CacheKeyBuilder, CACHE_METRICS],
+      useFactory: (options: ResolvedCacheOptions, keys: CacheKeyBuilder, metrics: CacheMetrics) =>
         new TieredCacheStore(
           options,
           keys,
-          new CacheSerializer(options.compressionThresholdBytes),
+          new CacheSerializer(options.compressionThresholdBytes, {
+            maxEntryBytes: options.maxEntryBytes,
+            onCorrupt: new CorruptEntryReporter(keys, metrics).report,
+          }),
           options.enabled && options.redis ? createRedisConnections(options.redis) : undefined,
         ),
     },

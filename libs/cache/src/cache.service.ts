@@ -101,10 +101,13 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The fresh value of a key, or undefined. */
-  async get<T>(key: string, scope: CacheScope = {}): Promise<T | undefined> {
+  /**
+   * The fresh value of a key, or undefined. `l1TtlMs` bounds the in-process copy a read from
+   * Redis leaves, as for `getOrSet` (give the same one as the writes of that key).
+   */
+  async get<T>(key: string, scope: CacheScope & Pick<CacheWriteOptions, 'l1TtlMs'> = {}): Promise<T | undefined> {
     if (!this.options.enabled) return undefined;
-    const { entry } = await this.store.get(this.keys.entry(scope.org, scope.namespace, key));
+    const { entry } = await this.store.get(this.keys.entry(scope.org, scope.namespace, key), scope);
     return fresh<T>(entry);
   }
 

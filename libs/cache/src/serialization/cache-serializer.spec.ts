@@ -1,6 +1,6 @@
 import { deflateRawSync } from 'node:zlib';
 import type { CacheEntry } from './cache-entry';
-import { CacheSerializer } from './cache-serializer';
+import { CacheSerializer, CorruptEntryError, isCounterValue } from './cache-serializer';
 
 function entry<T>(value: T, tags: string[] = []): CacheEntry<T> {
   return { value, createdAt: 1_000, expiresAt: 2_000, staleUntil: 3_000, tags };
@@ -119,6 +119,94 @@ describe(CacheSerializer.name, () => {
 
     it('throws on empty bytes', () => {
       expect(() => sut.decode(Buffer.alloc(0))).toThrow('Empty cache entry');
+    });
+
+    it('stops inflating at maxEntryBytes: a deflate bomb is corrupt, not 50 MB of memory', () => {
+      const bounded = new CacheSerializer(0, { maxEntryBytes: 64 * 1024 });
+      const bomb = Buffer.concat([Buffer.from('z'), deflateRawSync(Buffer.alloc(50 * 1024 * 1024, 0x20))]);
+      expect(bomb.length).toBeLessThan(64 * 1024); // premise: small on the wire
+      const before = process.memoryUsage().arrayBuffers;
+      expect(() => bounded.decode(bomb)).toThrow(new CorruptEntryError('Deflated cache entry inflates past the 65536-byte bound'));
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+    });
+
+    it('reads an entry whose JSON is exactly maxEntryBytes, and refuses a plain one over it', () => {
+      const encoded = new CacheSerializer(10).encode(entry(bigValue()));
+      expect(new CacheSerializer(0, { maxEntryBytes: encoded.plainBytes }).decode(encoded.bytes)).toEqual(entry(bigValue()));
+      expect(() => new CacheSerializer(0, { maxEntryBytes: encoded.plainBytes - 1 }).decode(encoded.bytes)).toThrow(CorruptEntryError);
+      const plain = new CacheSerializer(0).encode(entry(bigValue()));
+      expect(() => new CacheSerializer(0, { maxEntryBytes: plain.plainBytes - 1 }).decode(plain.bytes)).toThrow(/over the \d+-byte bound/);
+    });
+
+    it.each([
+      ['digit-leading garbage', '1{"v":"x"}'],
+      ['JSON that is no object', 'j[1,2,3]'],
+      ['null', 'jnull'],
+      ['an object without the times', 'j{"v":{"json":"x"}}'],
+      ['times that are not numbers', 'j{"c":"1","e":2,"s":3,"t":[],"v":1}'],
+      ['tags that are not strings', 'j{"c":1,"e":2,"s":3,"t":[7],"v":1}'],
+      ['no value', 'j{"c":1,"e":2,"s":3,"t":[]}'],
+      ['truncated JSON', 'j{"c":1,"e":2,"s":3,"t":[],"v":{"json":"'],
+      ['garbage after the deflate header', 'z\u0000\u00ff\u0013garbage'],
+    ])('throws CorruptEntryError on %s', (_name, stored) => {
+      expect(() => sut.decode(Buffer.from(stored, 'latin1'))).toThrow(CorruptEntryError);
+    });
+
+    it('says how long the JSON of what it decoded is, as encode does', () => {
+      const compressing = new CacheSerializer(10);
+      const encoded = compressing.encode(entry(bigValue()));
+      expect(encoded.compressed).toBe(true);
+      expect(compressing.decodeSized(encoded.bytes).plainBytes).toBe(encoded.plainBytes);
+      const plain = sut.encode(entry('héllo'));
+      expect(plain.plainBytes).toBe(plain.bytes.length - 1);
+      expect(sut.decodeSized(plain.bytes).plainBytes).toBe(plain.plainBytes);
+    });
+  });
+
+  describe('readStored', () => {
+    it('is a miss for absent bytes, without a report', () => {
+      const onCorrupt = jest.fn();
+      const sut = new CacheSerializer(0, { onCorrupt });
+      expect(sut.readStored('k', null)).toBeUndefined();
+      expect(sut.readStored('k', Buffer.alloc(0))).toBeUndefined();
+      expect(onCorrupt).not.toHaveBeenCalled();
+    });
+
+    it('is a miss for corrupt bytes and for a counter under an entry key, reporting the key and why', () => {
+      const onCorrupt = jest.fn();
+      const sut = new CacheSerializer(0, { maxEntryBytes: 1024, onCorrupt });
+      const bomb = Buffer.concat([Buffer.from('z'), deflateRawSync(Buffer.alloc(1024 * 1024))]);
+      expect(sut.readStored('k1', bomb)).toBeUndefined();
+      expect(sut.readStored('k2', Buffer.from('9 lives'))).toBeUndefined();
+      expect(sut.readStored('k3', Buffer.from('12345'))).toBeUndefined();
+      expect(onCorrupt.mock.calls.map(([key, error]: [string, Error]) => [key, error.message])).toEqual([
+        ['k1', 'Deflated cache entry inflates past the 1024-byte bound'],
+        ['k2', 'Unknown cache entry encoding 0x39'],
+        ['k3', 'A counter where an entry was expected'],
+      ]);
+    });
+
+    it('reads a good entry with its JSON length', () => {
+      const sut = new CacheSerializer(0);
+      const encoded = sut.encode(entry({ a: 1 }));
+      expect(sut.readStored('k', encoded.bytes)).toEqual({ entry: entry({ a: 1 }), plainBytes: encoded.plainBytes });
+    });
+  });
+
+  describe(isCounterValue.name, () => {
+    it.each([
+      ['42', true],
+      ['-7', true],
+      ['0', true],
+      ['9223372036854775807', true],
+      ['1{"v":1}', false],
+      ['12 ', false],
+      ['-', false],
+      ['', false],
+      ['j{"v":1}', false],
+      ['123456789012345678901', false],
+    ])('%p is a counter: %p', (stored, expected) => {
+      expect(isCounterValue(Buffer.from(stored))).toBe(expected);
     });
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CacheKeyBuilder } from '../keys/cache-key.builder';
 import type { CacheEntry } from '../serialization/cache-entry';
-import { CacheSerializer } from '../serialization/cache-serializer';
+import { CacheSerializer, counterEntry, isCounterValue, type DecodedEntry } from '../serialization/cache-serializer';
 import type {
   BeginLoadResult,
   CacheStore,
@@ -38,6 +38,10 @@ interface RedisTicket extends LoadTicket {
  * The shared tier on Redis: standalone, TLS, Sentinel or Cluster. Every read and write of an
  * entry is one round trip (a command or a Lua script); SCAN and UNLINK in batches do the bulk
  * work, never KEYS. Errors are thrown: the tiered store decides what a failure means.
+ * What Redis holds is checked, not trusted: `get` and `mget` answer an entry envelope or a
+ * counter (a whole decimal integer, what `incr` keeps), and the reads the tiered store makes for
+ * cached values (`getSized`, `beginLoad`) an envelope only. Anything else is a miss, reported by
+ * the serializer.
  */
 export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis' as const;
@@ -63,13 +67,21 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
-    return this.decode(await this.main.getBuffer(key));
+    return this.entryOrCounter(key, await this.main.getBuffer(key));
+  }
+
+  /**
+   * The entry under `key` and the length of its JSON (what the in-process tier accounts a copy
+   * by); never a counter: a cached value's read, where a counter is as corrupt as any garbage.
+   */
+  async getSized(key: string): Promise<DecodedEntry | undefined> {
+    return this.serializer.readStored(key, await this.main.getBuffer(key));
   }
 
   async mget(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
     // One GET a key: pipelined on one socket, and a Cluster spreads them by slot.
     const values = await Promise.all(keys.map((key) => this.main.getBuffer(key)));
-    return values.map((bytes) => this.decode(bytes));
+    return values.map((bytes, i) => this.entryOrCounter(keys[i], bytes));
   }
 
   async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: LoadTicket): Promise<boolean> {
@@ -143,7 +155,8 @@ export class RedisCacheStore implements CacheStore {
       versions: versions.map((v) => v.toString()),
       token: Number(locked) === 1 ? token : '',
     };
-    return { entry: bytes.length > 0 ? this.decode(bytes) : undefined, locked: ticket.token !== '', ticket };
+    // Not reported again: a load begins after a read of the key (which reported it), and polls while it waits.
+    return { entry: this.serializer.readStored(key, bytes, false)?.entry, locked: ticket.token !== '', ticket };
   }
 
   /** A ticket for a lock `token` may hold on `key` (a `beginLoad` whose answer was lost), to release it. */
@@ -201,13 +214,21 @@ export class RedisCacheStore implements CacheStore {
   async inspect(key: string): Promise<StoredKeyInfo | undefined> {
     const [bytes, pttl] = await Promise.all([this.main.getBuffer(key), this.main.pttl(key)]);
     if (bytes === null) return undefined;
-    const entry = this.decode(bytes);
+    const counter = isCounterValue(bytes);
+    let tags: readonly string[] = [];
+    if (!counter) {
+      try {
+        tags = this.serializer.decode(bytes).tags;
+      } catch {
+        // an operator looking at a corrupt value: shown with no tags, not counted as a read
+      }
+    }
     return {
       key,
       ttlMs: pttl >= 0 ? pttl : null,
       sizeBytes: bytes.length,
-      encoding: isCounter(bytes) ? 'counter' : CacheSerializer.describe(bytes),
-      tags: entry?.tags ?? [],
+      encoding: counter ? 'counter' : CacheSerializer.describe(bytes),
+      tags,
     };
   }
 
@@ -390,6 +411,10 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
+  private entryOrCounter(key: string, bytes: Buffer | null): CacheEntry | undefined {
+    return bytes !== null && isCounterValue(bytes) ? counterEntry(bytes) : this.serializer.readStored(key, bytes)?.entry;
+  }
+
   /** The servers a SCAN must visit: every master of a Cluster, or the one server. */
   private scanNodes(): Redis[] {
     const bulk = this.connections.bulk;
@@ -399,23 +424,6 @@ export class RedisCacheStore implements CacheStore {
     return [bulk];
   }
 
-  private decode(bytes: Buffer | null): CacheEntry | undefined {
-    if (bytes === null || bytes.length === 0) return undefined;
-    if (isCounter(bytes)) {
-      const value = Number(bytes.toString());
-      return { value, createdAt: 0, expiresAt: Infinity, staleUntil: Infinity, tags: [] };
-    }
-    try {
-      return this.serializer.decode(bytes);
-    } catch {
-      return undefined; // an unreadable entry is a miss; the next write replaces it
-    }
-  }
-}
-
-function isCounter(bytes: Buffer): boolean {
-  const first = bytes[0];
-  return first === 0x2d || (first >= 0x30 && first <= 0x39);
 }
 
 function nodeName(node: Redis): string {

@@ -93,7 +93,7 @@ export class TieredCacheStore {
     private readonly serializer: CacheSerializer,
     private readonly connections: RedisConnections | undefined,
   ) {
-    this.local = new MemoryCacheStore(keys, { maxEntries: options.l1.maxEntries, maxBytes: options.l1.maxBytes });
+    this.local = new MemoryCacheStore(keys, { maxEntries: options.l1.maxEntries, maxBytes: options.l1.maxBytes, maxOrgShare: options.l1.maxOrgShare });
     this.journal = new OutageJournal(options.outageJournalSize);
     if (connections === undefined) return;
     this.remote = new RedisCacheStore(keys, serializer, connections);
@@ -215,8 +215,9 @@ export class TieredCacheStore {
     // The L1 fill is guarded: an invalidation arriving while the GET is in flight wins.
     const ticket = this.options.l1.enabled ? this.local.openTicket(key) : undefined;
     try {
-      const entry = this.current(await this.viaRemote((remote) => remote.get(key)));
-      if (entry !== undefined && ticket !== undefined) this.fillLocal(key, entry, ticket, copy);
+      const found = await this.viaRemote((remote) => remote.getSized(key));
+      const entry = this.current(found?.entry);
+      if (found !== undefined && entry !== undefined && ticket !== undefined) this.fillLocal(key, entry, found.plainBytes, ticket, copy);
       return entry;
     } catch {
       // This call only: an in-process copy vouched for by the bus, else a miss.
@@ -291,15 +292,17 @@ export class TieredCacheStore {
   async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: LoadTicket, copy: LocalCopyOptions = {}): Promise<boolean> {
     const t = ticket as TieredTicket | undefined;
     let encoded: Buffer;
+    let plainBytes: number;
     try {
-      encoded = this.serializer.encode(entry).bytes;
+      ({ bytes: encoded, plainBytes } = this.serializer.encode(entry));
     } catch (error) {
       this.logger.warn(`Value of ${this.keys.publicForm(key)} is not serializable (${describe(error)}): not cached`);
       if (t) await this.endLoad(t);
       return false;
     }
-    if (encoded.length > this.options.maxEntryBytes) {
-      this.logger.warn(`Value of ${this.keys.publicForm(key)} is ${encoded.length} bytes, over the ${this.options.maxEntryBytes}-byte limit: not cached`);
+    // Bounded by its JSON, not its compressed form: readers inflate at most maxEntryBytes.
+    if (plainBytes > this.options.maxEntryBytes) {
+      this.logger.warn(`Value of ${this.keys.publicForm(key)} is ${plainBytes} bytes of JSON, over the ${this.options.maxEntryBytes}-byte limit: not cached`);
       if (t) await this.endLoad(t);
       return false;
     }
@@ -308,7 +311,7 @@ export class TieredCacheStore {
         try {
           const stored = await this.viaRemote((remote) => remote.setEncoded(key, encoded, entry.tags, ttlMs, t?.remote));
           if (t === undefined) await this.publish({ kind: 'keys', keys: [key] });
-          if (stored && this.options.l1.enabled) return this.writeLocal(key, entry, ttlMs, encoded.length, t, copy);
+          if (stored && this.options.l1.enabled) return this.writeLocal(key, entry, ttlMs, plainBytes, t, copy);
           if (t) this.local.closeTicket(t.local);
           return stored;
         } catch {
@@ -327,16 +330,17 @@ export class TieredCacheStore {
       this.local.closeTicket(t.local);
       return false;
     }
-    return this.writeLocal(key, entry, ttlMs, encoded.length, t, copy);
+    return this.writeLocal(key, entry, ttlMs, plainBytes, t, copy);
   }
 
-  private writeLocal(key: string, entry: CacheEntry, ttlMs: number, size: number, t: TieredTicket | undefined, copy: LocalCopyOptions): boolean {
-    return this.local.setSized(key, entry, this.localTtl(ttlMs, copy), size, t?.local);
+  /** `plainBytes`: the entry's JSON length, by which the in-process tier accounts what it holds. */
+  private writeLocal(key: string, entry: CacheEntry, ttlMs: number, plainBytes: number, t: TieredTicket | undefined, copy: LocalCopyOptions): boolean {
+    return this.local.setSized(key, entry, this.localTtl(ttlMs, copy), plainBytes, t?.local);
   }
 
-  private fillLocal(key: string, entry: CacheEntry, ticket: LoadTicket, copy: LocalCopyOptions): void {
+  private fillLocal(key: string, entry: CacheEntry, plainBytes: number, ticket: LoadTicket, copy: LocalCopyOptions): void {
     const remaining = entry.staleUntil - Date.now();
-    if (remaining > 0) this.local.setSized(key, entry, this.localTtl(remaining, copy), 256, ticket);
+    if (remaining > 0) this.local.setSized(key, entry, this.localTtl(remaining, copy), plainBytes, ticket);
   }
 
   /** An in-process copy lives no longer than the entry, the module's bound, or the call's own. */
