@@ -7,7 +7,7 @@
 // nothing older than the database.
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createHarness, type Harness } from '../api-harness';
+import { OPERATOR_TOKEN, bearer, createHarness, type Harness } from '../api-harness';
 import { databaseNames, staleReads, waitUntilFollowing } from '../support/failover-traffic';
 import { command, infoField, startSentinelGroup, waitFor, type SentinelGroup } from '../support/redis-ha';
 
@@ -39,7 +39,7 @@ describe('a write between the promotion and the switch (Sentinel), with no traff
   it('serves the database value, not the entry the lost invalidation had deleted', async () => {
     const [oldPrimary, replica] = group.servers;
     for (const id of ITEM_IDS) {
-      await request(a.getHttpServer()).put(`/demo/items/${id}`).send({ name: `before-${id}` }).expect(200);
+      await request(a.getHttpServer()).put(`/demo/items/${id}`).set(...bearer(OPERATOR_TOKEN)).send({ name: `before-${id}` }).expect(200);
       await request(a.getHttpServer()).get(`/demo/items/${id}`).expect(200);
       await request(b.getHttpServer()).get(`/demo/items/${id}`).expect(200);
     }
@@ -53,7 +53,7 @@ describe('a write between the promotion and the switch (Sentinel), with no traff
     // Rename a few items at once: written to the old primary after the promotion, so lost.
     const inWindow = ITEM_IDS.slice(0, 4);
     for (const id of inWindow) {
-      await request(a.getHttpServer()).put(`/demo/items/${id}`).send({ name: `window-${id}` }).expect(200);
+      await request(a.getHttpServer()).put(`/demo/items/${id}`).set(...bearer(OPERATOR_TOKEN)).send({ name: `window-${id}` }).expect(200);
     }
     // The window was hit: the sentinels had not announced the new primary yet.
     expect(await group.reportedMasters()).toEqual(group.sentinels.map(() => oldPrimary.port));

@@ -9,11 +9,11 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { CACHE_TIERED_STORE } from '../../libs/cache/src/cache.constants';
 import type { TieredCacheStore } from '../../libs/cache/src/stores/tiered.store';
-import { OPERATOR_TOKEN } from '../api-harness';
+import { OPERATOR_TOKEN, bearer } from '../api-harness';
 import { command, waitFor } from './redis-ha';
 
 /** Demo writes take the operator token. */
-const OPERATOR: [string, string] = ['authorization', `Bearer ${OPERATOR_TOKEN}`];
+const OPERATOR = bearer(OPERATOR_TOKEN);
 
 /** No request may take longer than this; past it it counts as hung (a failure). */
 export const REQUEST_TIMEOUT_MS = 15_000;
