@@ -3,35 +3,28 @@
 // breaker opened by a busy process, no stale L2 entry after an outage whose writer restarted, and
 // no read held on a load lock for lock.waitMs after a pause.
 import type { CacheModuleOptions } from '../../libs/cache/src/cache-options.interface';
-import { sleep, startCacheInstance, type CacheTestInstance } from '../../libs/cache/src/testing/cache-test-app';
+import { sleep } from '../../libs/cache/src/testing/cache-test-app';
 import { uniquePrefix } from '../../libs/cache/src/testing/store-contract';
 import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { useDisposableRedis } from '../support/disposable-redis';
+import type { RedisServerHandle } from '../support/redis-server';
 
 jest.setTimeout(60_000);
 
 describe('coherence of the in-process tier, and the breaker, at their edges', () => {
+  const redis = useDisposableRedis();
   let server: RedisServerHandle;
   let admin: Redis;
-  const instances: CacheTestInstance[] = [];
+  const start = redis.start;
 
-  beforeEach(async () => {
-    server = await startRedisServer();
+  beforeEach(() => {
+    server = redis.server();
     admin = new Redis(server.url);
   });
 
-  afterEach(async () => {
-    server.resume();
+  afterEach(() => {
     admin.disconnect();
-    await Promise.all(instances.splice(0).map((instance) => instance.close()));
-    await server.stop();
   });
-
-  async function start(options: CacheModuleOptions): Promise<CacheTestInstance> {
-    const instance = await startCacheInstance(options);
-    instances.push(instance);
-    return instance;
-  }
 
   function options(prefix: string, extra: Partial<CacheModuleOptions> = {}): CacheModuleOptions {
     return { keyPrefix: prefix, ttlJitter: 0, redis: { url: server.url, commandTimeoutMs: 200, connectTimeoutMs: 500 }, ...extra };
@@ -117,8 +110,7 @@ describe('coherence of the in-process tier, and the breaker, at their edges', ()
     server.pause();
     row = 'v2'; // a write commits on A during the outage; A cannot evict Redis' copy and journals it...
     await a.sut.invalidateTags(['user:1'], { org: 'o1' });
-    await a.close(); // ...and A restarts before Redis is back: its journal is gone
-    instances.splice(instances.indexOf(a), 1);
+    await redis.close(a); // ...and A restarts before Redis is back: its journal is gone
     const restarted = await start(outage); // starts on the in-process store
     expect((await restarted.sut.health()).fallbackActive).toBe(true);
     server.resume();

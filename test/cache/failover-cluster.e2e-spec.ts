@@ -4,9 +4,7 @@
 // its replica, then separately a SIGKILL of the master. No request may fail or take longer than
 // the bound, both instances must store on the new master, and afterwards nothing either serves
 // may differ from the database.
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createHarness, type Harness } from '../api-harness';
-import { demoEntryOn, DemoTraffic, failOverUnderTraffic } from '../support/failover-traffic';
+import { demoEntryOn, failOverUnderTraffic, ITEM_IDS, startFailoverPair, stopFailoverPair, type FailoverPair } from '../support/failover-traffic';
 import { command, startReplicatedCluster, type ReplicatedCluster } from '../support/redis-ha';
 
 /** The longest a request may take while a master fails over (see the README's reliability section). */
@@ -14,38 +12,19 @@ const LATENCY_BOUND_MS = 3_000;
 /** How long the instances may take to use the new master once the cluster agrees on it. */
 const FOLLOW_BOUND_MS = 15_000;
 
-const COMMAND_TIMEOUT_MS = 250;
-const ITEM_IDS = Array.from({ length: 12 }, (_, i) => i + 1);
 
 describe('failover in a Redis Cluster with replicas, under traffic from two instances', () => {
   let cluster: ReplicatedCluster;
-  let harness: Harness | undefined;
-  let a: NestExpressApplication;
-  let b: NestExpressApplication;
-  let traffic: DemoTraffic | undefined;
+  let pair: FailoverPair | undefined;
 
   beforeEach(async () => {
     cluster = await startReplicatedCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1_000 });
-    harness = await createHarness({
-      env: {
-        REDIS_CLUSTER_NODES: cluster.seeds.map((s) => `${s.host}:${s.port}`).join(','),
-        RATE_LIMIT_ANONYMOUS_LIMIT: '1000000',
-        // Closer to production (50 ms) than the harness' 1 s: a request's Redis calls to a dead
-        // server wait this long each before the request falls back.
-        REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
-      },
-    });
-    a = await harness.start();
-    b = await harness.start();
-    traffic = new DemoTraffic(a, b, ITEM_IDS);
-    await traffic.seed();
+    pair = await startFailoverPair({ REDIS_CLUSTER_NODES: cluster.seeds.map((s) => `${s.host}:${s.port}`).join(',') });
   });
 
   afterEach(async () => {
-    await traffic?.stop();
-    traffic = undefined;
-    await harness?.close();
-    harness = undefined;
+    await stopFailoverPair(pair);
+    pair = undefined;
     await Promise.all(cluster.nodes.map((node) => node.kill()));
   });
 
@@ -66,7 +45,7 @@ describe('failover in a Redis Cluster with replicas, under traffic from two inst
     const shard = await demoShard();
     const outcome = await failOverUnderTraffic({
       label: how,
-      traffic: traffic!,
+      traffic: pair!.traffic,
       trigger: async () => {
         if (how === 'SIGKILL') await cluster.node(shard.master).kill();
         else expect(await command(shard.replica, 'CLUSTER', 'FAILOVER')).toBe('OK');

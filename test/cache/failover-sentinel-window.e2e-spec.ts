@@ -8,10 +8,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { OPERATOR_TOKEN, bearer, createHarness, type Harness } from '../api-harness';
-import { databaseNames, staleReads, waitUntilFollowing } from '../support/failover-traffic';
+import { databaseNames, ITEM_IDS, staleReads, waitUntilFollowing } from '../support/failover-traffic';
 import { command, infoField, startSentinelGroup, waitFor, type SentinelGroup } from '../support/redis-ha';
 
-const ITEM_IDS = Array.from({ length: 12 }, (_, i) => i + 1);
 
 describe('a write between the promotion and the switch (Sentinel), with no traffic failing', () => {
   let group: SentinelGroup;

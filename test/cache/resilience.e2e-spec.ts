@@ -1,7 +1,8 @@
 import type { CacheModuleOptions } from '../../libs/cache/src/cache-options.interface';
-import { sleep, startCacheInstance, type CacheTestInstance } from '../../libs/cache/src/testing/cache-test-app';
+import { sleep, type CacheTestInstance } from '../../libs/cache/src/testing/cache-test-app';
 import { uniquePrefix } from '../../libs/cache/src/testing/store-contract';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { useDisposableRedis } from '../support/disposable-redis';
+import type { RedisServerHandle } from '../support/redis-server';
 
 /** Options that make outages quick to detect and to recover from in a test. */
 function outageOptions(server: RedisServerHandle, prefix = uniquePrefix()): CacheModuleOptions {
@@ -61,23 +62,13 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
 describe('surviving Redis failures', () => {
   jest.setTimeout(30_000);
 
+  const redis = useDisposableRedis();
   let server: RedisServerHandle;
-  const instances: CacheTestInstance[] = [];
+  const start = redis.start;
 
-  beforeEach(async () => {
-    server = await startRedisServer();
+  beforeEach(() => {
+    server = redis.server();
   });
-
-  afterEach(async () => {
-    await Promise.all(instances.splice(0).map((instance) => instance.close()));
-    await server.stop();
-  });
-
-  async function start(options: CacheModuleOptions): Promise<CacheTestInstance> {
-    const instance = await startCacheInstance(options);
-    instances.push(instance);
-    return instance;
-  }
 
   it('fails no call while Redis is killed and restarted mid-traffic, then trusts Redis again', async () => {
     const { sut } = await start(outageOptions(server));

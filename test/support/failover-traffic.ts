@@ -9,7 +9,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { CACHE_TIERED_STORE } from '../../libs/cache/src/cache.constants';
 import type { TieredCacheStore } from '../../libs/cache/src/stores/tiered.store';
-import { OPERATOR_TOKEN, bearer } from '../api-harness';
+import { OPERATOR_TOKEN, bearer, createHarness, type Harness } from '../api-harness';
 import { command, waitFor } from './redis-ha';
 
 /** Demo writes take the operator token. */
@@ -17,6 +17,41 @@ const OPERATOR = bearer(OPERATOR_TOKEN);
 
 /** No request may take longer than this; past it it counts as hung (a failure). */
 export const REQUEST_TIMEOUT_MS = 15_000;
+
+/** The demo items the failover suites write and read. */
+export const ITEM_IDS = Array.from({ length: 12 }, (_, i) => i + 1);
+/**
+ * Closer to production (50 ms) than the harness' 1 s: a request's Redis calls to a dead server
+ * wait this long each before the request falls back.
+ */
+export const COMMAND_TIMEOUT_MS = 250;
+
+/** Two API instances on one Redis topology, and the traffic between them. */
+export interface FailoverPair {
+  harness: Harness;
+  a: NestExpressApplication;
+  b: NestExpressApplication;
+  traffic: DemoTraffic;
+}
+
+/** Starts two instances with `redisEnv` (how to reach the topology) and seeds the demo items through them. */
+export async function startFailoverPair(redisEnv: Record<string, string>): Promise<FailoverPair> {
+  const harness = await createHarness({
+    // The traffic is anonymous and fast; the limiter's counters still go through Redis.
+    env: { ...redisEnv, RATE_LIMIT_ANONYMOUS_LIMIT: '1000000', REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) },
+  });
+  const a = await harness.start();
+  const b = await harness.start();
+  const traffic = new DemoTraffic(a, b, ITEM_IDS);
+  await traffic.seed();
+  return { harness, a, b, traffic };
+}
+
+/** Stops the traffic and closes both instances (and the harness' database). */
+export async function stopFailoverPair(pair: FailoverPair | undefined): Promise<void> {
+  await pair?.traffic.stop();
+  await pair?.harness.close();
+}
 
 export interface RequestRecord {
   instance: 'A' | 'B';

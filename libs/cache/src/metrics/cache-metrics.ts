@@ -5,13 +5,7 @@ import { type HotKey, TopKeys } from './top-keys';
 export type CacheOutcome = 'hits' | 'misses' | 'stale' | 'loads' | 'coalesced' | 'errors';
 
 /** One set of counters, as the stats API shows it. */
-export interface CacheCounters {
-  hits: number;
-  misses: number;
-  stale: number;
-  loads: number;
-  coalesced: number;
-  errors: number;
+export interface CacheCounters extends Record<CacheOutcome, number> {
   hitRatio: number;
   p50: number;
   p95: number;
@@ -26,13 +20,7 @@ export interface CacheMetricsSnapshot {
 }
 
 /** One counter set as an instance publishes it for the fleet view: raw counts and histogram buckets. */
-export interface CounterExport {
-  hits: number;
-  misses: number;
-  stale: number;
-  loads: number;
-  coalesced: number;
-  errors: number;
+export interface CounterExport extends Record<CacheOutcome, number> {
   latency: SparseHistogram;
 }
 
