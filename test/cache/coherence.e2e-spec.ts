@@ -3,7 +3,8 @@
 // breaker opened by a busy process, no stale L2 entry after an outage whose writer restarted, and
 // no read held on a load lock for lock.waitMs after a pause.
 import type { CacheModuleOptions } from '../../libs/cache/src/cache-options.interface';
-import { sleep } from '../../libs/cache/src/testing/cache-test-app';
+import type { InvalidationBus } from '../../libs/cache/src/invalidation/invalidation-bus';
+import { sleep, type CacheTestInstance } from '../../libs/cache/src/testing/cache-test-app';
 import { uniquePrefix } from '../../libs/cache/src/testing/store-contract';
 import { Redis } from 'ioredis';
 import { useDisposableRedis } from '../support/disposable-redis';
@@ -118,6 +119,28 @@ describe('coherence of the in-process tier, and the breaker, at their edges', ()
 
     expect(await b.sut.getOrSet('1', load, opts)).toBe('v2');
     expect(await restarted.sut.getOrSet('1', load, opts)).toBe('v2');
+  });
+
+  it('joins the invalidation bus after recovering from an outage it started in, so peers wait for its acknowledgements again', async () => {
+    const prefix = uniquePrefix();
+    const outage = options(prefix, { circuitBreaker: { probeIntervalMs: 100, confirmTimeoutMs: 300 } });
+    const a = await start(outage);
+    server.pause();
+    const b = await start(outage); // Redis does not answer: b starts on its fallback, its bus not subscribed
+    expect((await b.sut.health()).fallbackActive).toBe(true);
+    server.resume();
+    await waitFor(async () => !(await b.sut.health()).fallbackActive);
+    const bus = (instance: CacheTestInstance) => (instance.sut as unknown as { store: { bus: InvalidationBus } }).store.bus;
+    expect(bus(b).isSubscribed).toBe(true);
+    await waitFor(async () => bus(a).peerCount === 1 && bus(b).l1Trusted);
+    let row = 'v1';
+    const opts = { org: 'o1', namespace: 'users', tags: ['user:1'] };
+    expect(await b.sut.getOrSet('1', async () => row, opts)).toBe('v1');
+    row = 'v2';
+    const started = performance.now();
+    await a.sut.invalidateTags(['user:1'], { org: 'o1' });
+    expect(performance.now() - started).toBeLessThan(500); // acknowledged by b, not waited out
+    expect(await b.sut.getOrSet('1', async () => row, opts)).toBe('v2');
   });
 
   it('does not hold a read for lock.waitMs on a lock that a paused Redis took for a call that had already given up', async () => {

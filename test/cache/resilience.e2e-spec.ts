@@ -97,7 +97,9 @@ describe('surviving Redis failures', () => {
     const running = traffic(sut, new Promise<void>((resolve) => (endTraffic = resolve)));
     await sleep(150);
     server.pause();
-    await sleep(1_000);
+    // Long enough for the breaker to confirm the outage on a loaded machine (it asks again when
+    // its own event loop ran late: up to 3 × confirmTimeoutMs).
+    await sleep(2_000);
     server.resume();
     await waitFor(async () => !(await sut.health()).fallbackActive);
     endTraffic();

@@ -76,6 +76,7 @@ export class InvalidationBus {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private stopped = false;
+  private listening = false;
 
   /** Every invalidation numbered up to this one has been applied here. */
   private watermark = -1;
@@ -112,11 +113,15 @@ export class InvalidationBus {
   /** Subscribes, syncs once and starts the sync timer; rejects if Redis does not take part. */
   async start(): Promise<void> {
     const { subscriber } = this.options;
-    subscriber.on('messageBuffer', this.onMessage);
-    // A dropped subscription loses messages: stop vouching for L1 until a sync catches up.
-    subscriber.on('close', this.onSubscriberLost);
-    subscriber.on('ready', this.resubscribe);
-    this.schedule();
+    if (!this.listening) {
+      // Once, though start() may be called again when the first attempt failed (Redis down at start-up).
+      this.listening = true;
+      subscriber.on('messageBuffer', this.onMessage);
+      // A dropped subscription loses messages: stop vouching for L1 until a sync catches up.
+      subscriber.on('close', this.onSubscriberLost);
+      subscriber.on('ready', this.resubscribe);
+      this.schedule();
+    }
     await subscriber.subscribe(this.channel, this.ackChannel);
     this.subscriptionConfirmed();
     await this.sync(true);
@@ -138,6 +143,11 @@ export class InvalidationBus {
     if (this.timer) clearTimeout(this.timer);
     for (const wait of this.waiting.values()) wait.done();
     this.waiting.clear();
+  }
+
+  /** Whether the subscription is up (start() succeeded and no loss since, or a resubscription did). */
+  get isSubscribed(): boolean {
+    return this.subscribed;
   }
 
   /** Whether this instance's in-process tier may be served now (see the class comment). */

@@ -136,7 +136,8 @@ export class TieredCacheStore {
     try {
       const { main, bulk, subscriber } = this.connections;
       await Promise.all([main, bulk, subscriber].map((client) => waitForReady(client, timeout)));
-      await withTimeout(this.connections.main.ping(), timeout, 'Redis did not answer at start-up');
+      // The bulk connection: the hot path's 50 ms timeout would call a busy start-up an outage.
+      await withTimeout(this.connections.bulk.ping(), timeout, 'Redis did not answer at start-up');
       await withTimeout(this.bus.start(), timeout, 'Redis pub/sub did not start');
       this.logger.log(`Connected to Redis (${this.connections.mode})`);
       this.backfillOrgRegistry();
@@ -249,7 +250,8 @@ export class TieredCacheStore {
       }
     }
     const ticket: TieredTicket = { store: this.local, key, startedAt: Date.now(), remote: undefined, local };
-    return { entry: this.local.peek(key), locked: true, ticket };
+    // An in-process copy only as far as the bus vouches for it (or the circuit is open).
+    return { entry: this.peekLocal(key), locked: true, ticket };
   }
 
   async endLoad(ticket: LoadTicket): Promise<void> {
@@ -369,6 +371,7 @@ export class TieredCacheStore {
       }
     } else if (this.remote !== undefined) {
       this.journal.record(target);
+      this.attemptWhileOpen(target);
     }
     removed = Math.max(removed, this.local.invalidateSync(target));
     if (this.remote === undefined) return { removed, confirmed };
@@ -481,6 +484,17 @@ export class TieredCacheStore {
     }
   }
 
+  /**
+   * While the circuit is open, an invalidation is still tried once in the background (Redis,
+   * then the bus, without waiting for acks): an open circuit may be this instance's view alone,
+   * and other instances that reach Redis drop their copies at once instead of at the replay.
+   */
+  private attemptWhileOpen(target: InvalidationTarget): void {
+    void this.invalidateRemote(this.remote!, target)
+      .then(() => this.bus!.publish(target, false))
+      .catch(() => undefined);
+  }
+
   /** Sends what the journal holds while Redis is trusted (after a failed invalidation that opened no circuit). */
   private retryJournal(): void {
     if (this.journal.size === 0 || !this.remoteUsable || this.replaying !== undefined) return;
@@ -502,9 +516,9 @@ export class TieredCacheStore {
   }
 
   /**
-   * Whether Redis answers after all, asked when calls keep failing: a PING on the bulk
-   * connection with a generous bound. A timeout while this process' event loop was itself
-   * late by half that bound proves nothing, so it counts as an answer (the next failures ask again).
+   * Whether Redis answers after all, asked when calls keep failing: a PING (every master of a
+   * Cluster) on the bulk connection with a generous bound, asked again when it timed out while
+   * this process' event loop was itself late by half that bound.
    */
   private async redisAnswers(): Promise<boolean> {
     const { main, bulk } = this.connections!;
@@ -514,9 +528,14 @@ export class TieredCacheStore {
     // that lands on a live one would call Redis healthy.
     const nodes: { ping(): Promise<unknown> }[] = 'nodes' in bulk ? bulk.nodes('master') : [bulk];
     const pingAll = () => Promise.all(nodes.map((node) => node.ping()));
-    const { result, maxLagMs } = await this.lag.during(() => withTimeout(pingAll(), timeoutMs, 'confirmation ping timed out'));
-    if (result.status === 'fulfilled') return true;
-    return maxLagMs > timeoutMs / 2;
+    // A timeout while this process' own event loop ran late proves nothing: ask again, a few
+    // times at most, so a real outage is still called one within CONFIRM_ATTEMPTS bounds.
+    for (let attempt = 1; attempt <= CONFIRM_ATTEMPTS; attempt++) {
+      const { result, maxLagMs } = await this.lag.during(() => withTimeout(pingAll(), timeoutMs, 'confirmation ping timed out'));
+      if (result.status === 'fulfilled') return true;
+      if (maxLagMs <= timeoutMs / 2 || !describe(result.reason).includes('timed out')) return false;
+    }
+    return false;
   }
 
   /**
@@ -548,6 +567,8 @@ export class TieredCacheStore {
     await this.replayJournal(false);
     if (this.journal.size > 0) return; // recorded while replaying: next probe
     await this.releaseOrphanedLocks();
+    // Redis may have been down at start-up, before the bus ever subscribed.
+    if (!this.bus!.isSubscribed) await withTimeout(this.bus!.start(), this.options.invalidation.writeTimeoutMs, 'pub/sub did not start');
     // Writes during the outage may have changed what Redis still holds, and the instance that
     // took them may have restarted since (its journal gone): every entry created up to now is
     // stale, on every instance (the epoch rides the bus, and each instance's sync reads it).
@@ -558,6 +579,9 @@ export class TieredCacheStore {
     this.logger.log(`Redis is back: entries created before ${new Date(epoch).toISOString()} count as stale, Redis trusted again`);
   }
 }
+
+/** Confirmation pings at most before an outage is called (each bounded by circuitBreaker.confirmTimeoutMs). */
+const CONFIRM_ATTEMPTS = 3;
 
 /** Orphaned load locks remembered at most (the oldest is forgotten; it lapses at its TTL anyway). */
 const MAX_ORPHANED_LOCKS = 10_000;
