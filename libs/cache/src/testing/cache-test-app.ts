@@ -63,6 +63,11 @@ export async function startDecoratedProviders(
     events.push(line);
     return invalidateTags(tags, scope);
   };
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return { get: (type) => app.get(type), cache, evictions, close: () => app.close() };
 }
