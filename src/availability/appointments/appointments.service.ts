@@ -13,7 +13,7 @@ import type { Appointment } from './appointment.entity';
 import { AppointmentsRepository } from './appointments.repository';
 import { bookingConflict, isExclusionViolation } from './booking-conflict';
 import type { AppointmentDto } from './dto/appointment.dto';
-import { CreateAppointmentDto } from './dto/create-appointment.dto';
+import type { CreateAppointmentDto } from './dto/create-appointment.dto';
 import type { ListAppointmentsQueryDto } from './dto/list-appointments-query.dto';
 
 const MINUTE_MS = 60_000;
