@@ -50,6 +50,8 @@ export interface CacheConfig {
   l1OrgSharePercent: number;
   compressionThresholdBytes: number;
   maxEntryBytes: number;
+  /** The domain modules' TTLs in ms, by the name their decorators use (CACHE_TTL_*, in seconds). */
+  ttls: Readonly<Record<string, number>>;
 }
 
 export interface DatabaseConfig {

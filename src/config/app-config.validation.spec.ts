@@ -56,6 +56,18 @@ describe(validateAppConfig.name, () => {
         l1OrgSharePercent: 50,
         compressionThresholdBytes: 16 * 1024,
         maxEntryBytes: 1024 * 1024,
+        // The API contract's TTL defaults, in ms, by the names the domain modules' decorators use.
+        ttls: {
+          'users.user': 900_000,
+          'users.list': 300_000,
+          'orders.order': 300_000,
+          'orders.list': 120_000,
+          'availability.staff': 600_000,
+          'availability.slots': 120_000,
+          'availability.check': 60_000,
+          'dashboard.metrics': 60_000,
+          'dashboard.realtime': 30_000,
+        },
       },
       cacheWarm: { onStart: false, cron: '*/5 * * * *', concurrency: 4, jobTimeoutMs: 30_000 },
       cacheFleet: { enabled: true, publishIntervalMs: 2_000, instanceTtlMs: 30_000, maxOrgs: 200, hotKeySampleEvery: 16 },
@@ -132,6 +144,42 @@ describe(validateAppConfig.name, () => {
         maxEntryBytes: 2048,
       },
     });
+  });
+
+  it('reads every domain TTL (CACHE_TTL_*, seconds) into ms by name', () => {
+    const sut = validate({
+      CACHE_TTL_USER: '1',
+      CACHE_TTL_USER_LIST: '2',
+      CACHE_TTL_ORDER: '3',
+      CACHE_TTL_ORDER_LIST: '4',
+      CACHE_TTL_STAFF: '5',
+      CACHE_TTL_SLOTS: '6',
+      CACHE_TTL_AVAILABILITY_CHECK: '7',
+      CACHE_TTL_DASHBOARD_METRICS: '8',
+      CACHE_TTL_DASHBOARD_REALTIME: '9',
+    });
+
+    expect(sut.cache.ttls).toEqual({
+      'users.user': 1_000,
+      'users.list': 2_000,
+      'orders.order': 3_000,
+      'orders.list': 4_000,
+      'availability.staff': 5_000,
+      'availability.slots': 6_000,
+      'availability.check': 7_000,
+      'dashboard.metrics': 8_000,
+      'dashboard.realtime': 9_000,
+    });
+  });
+
+  it('names every bad domain TTL in one message, with the other bad variables', () => {
+    const env = { CACHE_TTL_USER: '0', CACHE_TTL_ORDER_LIST: '1.5', CACHE_TTL_SLOTS: 'soon', CACHE_TTL_DASHBOARD_REALTIME: '-5', PORT: 'x' };
+
+    expect(() => validate(env)).toThrow(
+      'Invalid configuration: PORT must be an integer from 0 to 65535; ' +
+        'CACHE_TTL_USER must be a positive integer (seconds); CACHE_TTL_ORDER_LIST must be a positive integer (seconds); ' +
+        'CACHE_TTL_SLOTS must be a positive integer (seconds); CACHE_TTL_DASHBOARD_REALTIME must be a positive integer (seconds)',
+    );
   });
 
   it('treats empty values as unset', () => {

@@ -10,6 +10,7 @@ import {
   type RateLimitConfig,
   type RedisConfig,
 } from './app-config.interface';
+import { readCacheTtls } from './cache-ttls.config';
 import { readCacheWarm } from './cache-warm.config';
 import { type Env, EnvReader } from './env-reader';
 import { readAlertThresholds, readCacheFleet, readMetrics } from './observability.config';
@@ -179,6 +180,7 @@ function readCache(reader: EnvReader): CacheConfig {
       'a non-negative integer (bytes; 0 disables compression)',
     ),
     maxEntryBytes: reader.integer('CACHE_MAX_ENTRY_BYTES', MIB, { min: 1 }, positive('bytes')),
+    ttls: readCacheTtls(reader),
   };
 }
 

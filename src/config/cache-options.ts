@@ -9,6 +9,7 @@ export function buildCacheOptions(config: Pick<AppConfig, 'cache' | 'redis' | 'c
     enabled: cache.enabled,
     keyPrefix: cache.keyPrefix,
     defaultTtlMs: cache.defaultTtlSeconds * 1000,
+    ttls: cache.ttls,
     l1: { enabled: cache.l1Enabled, maxEntries: cache.l1MaxEntries, maxBytes: cache.l1MaxBytes, maxTtlMs: cache.l1MaxTtlMs, maxOrgShare: cache.l1OrgSharePercent / 100 },
     invalidation: { leaseMs: cache.l1LeaseMs, syncIntervalMs: cache.syncIntervalMs },
     compressionThresholdBytes: cache.compressionThresholdBytes,

@@ -2,17 +2,20 @@ import { CacheRoute, HttpCacheInterceptor } from '@app/cache';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CurrentOrg } from '../auth/current-org.decorator';
 import { TenantGuard } from '../auth/tenant.guard';
-import { DomainNamespaces, DomainTags } from '../common/cache/domain-cache-tags';
-import { DOMAIN_CACHE_TTLS } from '../common/cache/domain-cache-ttls';
 import type { Page } from '../common/dto/page';
 import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
 import type { OrderDto } from './dto/order.dto';
 import { UpdateOrderDto } from './dto/update-order.dto';
+import { OrdersCache } from './orders.cache';
 import { OrdersService } from './orders.service';
 
-/** /api/v1/orders: the organization's orders, scoped by the API key. */
+/**
+ * /api/v1/orders: the organization's orders, scoped by the API key. Reads are cached per HTTP
+ * answer (`@CacheRoute`), since the answer is what carries X-Cache, ETag and 304s; writes evict
+ * in `OrdersService` (`@CacheEvict`).
+ */
 @Controller('api/v1/orders')
 @UseGuards(TenantGuard)
 @UseInterceptors(HttpCacheInterceptor)
@@ -20,13 +23,13 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Get()
-  @CacheRoute({ namespace: DomainNamespaces.orders, ttlMs: DOMAIN_CACHE_TTLS.orderListMs, tags: [DomainTags.orders] })
+  @CacheRoute({ namespace: OrdersCache.namespace, ttl: OrdersCache.ttl.list, tags: [OrdersCache.tags.list] })
   list(@CurrentOrg() orgId: string, @Query() query: ListOrdersQueryDto): Promise<Page<OrderDto>> {
     return this.orders.list(orgId, query);
   }
 
   @Get(':id')
-  @CacheRoute({ namespace: DomainNamespaces.orders, ttlMs: DOMAIN_CACHE_TTLS.orderMs, tags: (request) => [DomainTags.order(request.params.id)] })
+  @CacheRoute({ namespace: OrdersCache.namespace, ttl: OrdersCache.ttl.order, tags: (request) => [OrdersCache.tags.order(request.params.id)] })
   get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<OrderDto> {
     return this.orders.get(orgId, id);
   }

@@ -2,17 +2,20 @@ import { CacheRoute, HttpCacheInterceptor } from '@app/cache';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CurrentOrg } from '../auth/current-org.decorator';
 import { TenantGuard } from '../auth/tenant.guard';
-import { DomainNamespaces, DomainTags } from '../common/cache/domain-cache-tags';
-import { DOMAIN_CACHE_TTLS } from '../common/cache/domain-cache-ttls';
 import type { Page } from '../common/dto/page';
 import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import type { UserDto } from './dto/user.dto';
+import { UsersCache } from './users.cache';
 import { UsersService } from './users.service';
 
-/** /api/v1/users: the organization's users, scoped by the API key. */
+/**
+ * /api/v1/users: the organization's users, scoped by the API key. Reads are cached per HTTP
+ * answer (`@CacheRoute`), since the answer is what carries X-Cache, ETag and 304s; writes evict
+ * in `UsersService` (`@CacheEvict`).
+ */
 @Controller('api/v1/users')
 @UseGuards(TenantGuard)
 @UseInterceptors(HttpCacheInterceptor)
@@ -20,13 +23,13 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @CacheRoute({ namespace: DomainNamespaces.users, ttlMs: DOMAIN_CACHE_TTLS.userListMs, tags: [DomainTags.users] })
+  @CacheRoute({ namespace: UsersCache.namespace, ttl: UsersCache.ttl.list, tags: [UsersCache.tags.list] })
   list(@CurrentOrg() orgId: string, @Query() query: ListUsersQueryDto): Promise<Page<UserDto>> {
     return this.users.list(orgId, query);
   }
 
   @Get(':id')
-  @CacheRoute({ namespace: DomainNamespaces.users, ttlMs: DOMAIN_CACHE_TTLS.userMs, tags: (request) => [DomainTags.user(request.params.id)] })
+  @CacheRoute({ namespace: UsersCache.namespace, ttl: UsersCache.ttl.user, tags: (request) => [UsersCache.tags.user(request.params.id)] })
   get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<UserDto> {
     return this.users.get(orgId, id);
   }

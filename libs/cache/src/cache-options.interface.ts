@@ -37,6 +37,12 @@ export interface CacheModuleOptions {
   keyPrefix?: string;
   /** TTL when a call names none (default 5 min). */
   defaultTtlMs?: number;
+  /**
+   * Named TTLs in ms, e.g. `{ 'users.item': 900_000 }`: a decorator's `ttl: 'users.item'` takes
+   * its TTL from here when the module starts, so TTLs can come from validated configuration
+   * rather than from whatever the environment held when the decorators were evaluated.
+   */
+  ttls?: Readonly<Record<string, number>>;
   /** Grace (stale-while-revalidate window) when a call names none (default 0). */
   defaultGraceMs?: number;
   /** Redis as the shared tier; absent means the in-process store only. */
@@ -127,6 +133,7 @@ export interface ResolvedCacheOptions {
   enabled: boolean;
   keyPrefix: string;
   defaultTtlMs: number;
+  ttls: Readonly<Record<string, number>>;
   defaultGraceMs: number;
   redis: CacheRedisOptions | undefined;
   l1: { enabled: boolean; maxEntries: number; maxBytes: number; maxTtlMs: number; maxOrgShare: number };

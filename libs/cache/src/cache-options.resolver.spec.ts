@@ -9,6 +9,7 @@ describe(resolveCacheOptions.name, () => {
       enabled: true,
       keyPrefix: 'app',
       defaultTtlMs: 300_000,
+      ttls: {},
       defaultGraceMs: 0,
       redis: undefined,
       l1: { enabled: true, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, maxTtlMs: 60_000, maxOrgShare: 0.5 },

@@ -8,6 +8,7 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
     enabled: options.enabled ?? true,
     keyPrefix: options.keyPrefix ?? 'app',
     defaultTtlMs: options.defaultTtlMs ?? 300_000,
+    ttls: { ...options.ttls },
     defaultGraceMs: options.defaultGraceMs ?? 0,
     redis: options.redis,
     l1: {
@@ -49,6 +50,8 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
   // Written as `!(x >= 0)`, not `x < 0`: NaN (e.g. a malformed number from the environment) fails every comparison.
   if (!KEY_PREFIX_RE.test(resolved.keyPrefix)) problems.push('keyPrefix must match [A-Za-z0-9_-]{1,64}');
   if (!(resolved.defaultTtlMs > 0)) problems.push('defaultTtlMs must be positive');
+  const badTtls = Object.entries(resolved.ttls).filter(([, ms]) => !(Number.isFinite(ms) && ms > 0)).map(([name]) => name);
+  if (badTtls.length > 0) problems.push(`ttls must be positive (${badTtls.join(', ')})`);
   if (!(resolved.defaultGraceMs >= 0)) problems.push('defaultGraceMs must not be negative');
   if (!(resolved.ttlJitter >= 0 && resolved.ttlJitter < 1)) problems.push('ttlJitter must be in [0, 1)');
   if (!(resolved.maxEntryBytes > 0)) problems.push('maxEntryBytes must be positive');

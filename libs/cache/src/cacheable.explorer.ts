@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CacheMetadataAccessor, type MethodCacheMetadata } from './cache-metadata.accessor';
 import { CacheService } from './cache.service';
@@ -33,7 +33,10 @@ export class CacheableExplorer implements OnModuleInit {
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) this.exploreProvider(wrapper);
-    for (const wrapper of this.discovery.getControllers()) this.warnAboutController(wrapper);
+    for (const wrapper of this.discovery.getControllers()) {
+      this.warnAboutController(wrapper);
+      this.checkRouteTtls(wrapper);
+    }
   }
 
   private exploreProvider(wrapper: DiscoveredWrapper): void {
@@ -51,7 +54,7 @@ export class CacheableExplorer implements OnModuleInit {
         continue;
       }
       this.validate(label, metadata);
-      this.install(instance, name, method as AsyncMethod, metadata);
+      this.install(instance, name, method as AsyncMethod, this.withTtls(label, metadata));
     }
   }
 
@@ -84,6 +87,32 @@ export class CacheableExplorer implements OnModuleInit {
         this.cache.keys.entry(undefined, namespace, 'probe');
       } catch (error) {
         throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /** `ttl` names resolved to ms now, so a call never looks one up and a wrong name stops the start. */
+  private withTtls(label: string, metadata: MethodCacheMetadata): MethodCacheMetadata {
+    try {
+      const resolve = <T extends { ttlMs?: number; ttl?: string }>(options: T | undefined): T | undefined =>
+        options === undefined ? undefined : { ...options, ttlMs: this.metadata.ttlMsOf(options) };
+      return { ...metadata, cacheable: resolve(metadata.cacheable), put: resolve(metadata.put) };
+    } catch (error) {
+      throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** A `@CacheRoute` naming an unknown TTL stops the start, naming the route, rather than failing its requests. */
+  private checkRouteTtls(wrapper: DiscoveredWrapper): void {
+    const controller = wrapper.metatype as Type<unknown> | null | undefined;
+    if (typeof controller !== 'function') return;
+    for (const name of this.scanner.getAllMethodNames(controller.prototype as object)) {
+      const handler = (controller.prototype as Record<string, unknown>)[name];
+      if (typeof handler !== 'function') continue;
+      try {
+        this.metadata.routePolicy(handler, controller);
+      } catch (error) {
+        throw new Error(`${controller.name}.${name}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }

@@ -1,7 +1,9 @@
-import { CacheService } from '@app/cache';
+import { CacheEvict, CacheService } from '@app/cache';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DASHBOARD_TAG, slotsTag } from '../availability-cache.constants';
+import { orgOfFirstArg } from '../../common/cache/cache-ttl-setting';
+import { DashboardCache } from '../../dashboard/dashboard.cache';
+import { AvailabilityCache } from '../availability.cache';
 import { type Page, toPage } from '../page';
 import { checkSpan, localDaySpan, type TimeSpan } from '../schedule/schedule';
 import { parseInstant } from '../schedule/time-input';
@@ -34,6 +36,10 @@ export class AppointmentsService {
     private readonly cache: CacheService,
   ) {}
 
+  @CacheEvict({
+    org: orgOfFirstArg,
+    tags: (_orgId: string, body: CreateAppointmentDto) => [AvailabilityCache.tags.slots(body.staffId), DashboardCache.tags.dashboard],
+  })
   async book(orgId: string, body: CreateAppointmentDto): Promise<AppointmentDto> {
     const startMs = parseInstant(body.start) ?? Number.NaN;
     const wanted: TimeSpan = { startMs, endMs: startMs + body.duration * MINUTE_MS };
@@ -61,14 +67,14 @@ export class AppointmentsService {
       if (isExclusionViolation(error)) throw bookingConflict('overlaps_appointment');
       throw error;
     }
-    await this.evict(orgId, row.staffId);
     return toAppointmentDto(row);
   }
 
   async cancel(orgId: string, id: string): Promise<void> {
     const staffId = await this.appointments.delete(orgId, id);
     if (staffId === null) throw new NotFoundException(`Appointment ${id} not found`);
-    await this.evict(orgId, staffId);
+    // By hand: the staff member whose slots change is read from the deleted row, which @CacheEvict (arguments only) cannot name.
+    await this.cache.invalidateTags([AvailabilityCache.tags.slots(staffId), DashboardCache.tags.dashboard], { org: orgId });
   }
 
   async list(orgId: string, query: ListAppointmentsQueryDto): Promise<Page<AppointmentDto>> {
@@ -85,10 +91,6 @@ export class AppointmentsService {
       return { startMs, endMs: startMs + DAY_MS };
     }
     return localDaySpan(await this.staff.require(orgId, staffId), date);
-  }
-
-  private evict(orgId: string, staffId: string): Promise<number> {
-    return this.cache.invalidateTags([slotsTag(staffId), DASHBOARD_TAG], { org: orgId });
   }
 }
 

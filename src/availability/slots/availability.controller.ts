@@ -1,13 +1,7 @@
 import { CacheRoute, HttpCacheInterceptor } from '@app/cache';
 import { Controller, Get, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CurrentOrg, TenantGuard } from '../../auth';
-import {
-  AVAILABILITY_CHECK_TTL_MS,
-  queryParam,
-  SLOTS_NAMESPACE,
-  SLOTS_TTL_MS,
-  slotsTag,
-} from '../availability-cache.constants';
+import { AvailabilityCache, queryParam } from '../availability.cache';
 import { parseInstant } from '../schedule/time-input';
 import { AvailabilityService } from './availability.service';
 import type { AvailabilityCheckDto, SlotsDto } from './dto/availability.dto';
@@ -16,7 +10,8 @@ import { SlotsQueryDto } from './dto/slots-query.dto';
 
 /**
  * Free slots of a staff member's day, and whether one span can be booked. Both are cached per
- * org under `slots:<staffId>`, which bookings, cancellations and changes of hours evict.
+ * org and per HTTP answer (`@CacheRoute`: the answer carries X-Cache, ETag and 304s) under
+ * `slots:<staffId>`, which bookings, cancellations and changes of hours evict.
  */
 @Controller('api/v1/availability')
 @UseGuards(TenantGuard)
@@ -25,16 +20,20 @@ export class AvailabilityController {
   constructor(private readonly availability: AvailabilityService) {}
 
   @Get('slots')
-  @CacheRoute({ namespace: SLOTS_NAMESPACE, ttlMs: SLOTS_TTL_MS, tags: (request) => [slotsTag(queryParam(request.query, 'staffId'))] })
+  @CacheRoute({
+    namespace: AvailabilityCache.namespaces.slots,
+    ttl: AvailabilityCache.ttl.slots,
+    tags: (request) => [AvailabilityCache.tags.slots(queryParam(request.query, 'staffId'))],
+  })
   slots(@CurrentOrg() orgId: string, @Query() query: SlotsQueryDto): Promise<SlotsDto> {
     return this.availability.slots(orgId, query.staffId.toLowerCase(), query.date, query.duration);
   }
 
   @Get('check')
   @CacheRoute({
-    namespace: SLOTS_NAMESPACE,
-    ttlMs: AVAILABILITY_CHECK_TTL_MS,
-    tags: (request) => [slotsTag(queryParam(request.query, 'staffId'))],
+    namespace: AvailabilityCache.namespaces.slots,
+    ttl: AvailabilityCache.ttl.check,
+    tags: (request) => [AvailabilityCache.tags.slots(queryParam(request.query, 'staffId'))],
   })
   check(@CurrentOrg() orgId: string, @Query() query: CheckQueryDto): Promise<AvailabilityCheckDto> {
     // The DTO has validated `start`, so it parses.

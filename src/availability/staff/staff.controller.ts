@@ -3,14 +3,18 @@ import { Body, Controller, Get, Param, Patch, Post, Query, UseGuards, UseInterce
 import { CurrentOrg, TenantGuard } from '../../auth';
 import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
 import { UuidParamPipe } from '../../common/pipes/uuid-param.pipe';
-import { STAFF_LIST_TAG, STAFF_NAMESPACE, STAFF_TTL_MS, staffTag } from '../availability-cache.constants';
+import { AvailabilityCache } from '../availability.cache';
 import type { Page } from '../page';
 import { CreateStaffDto } from './dto/create-staff.dto';
 import type { StaffDto } from './dto/staff.dto';
 import { UpdateStaffDto } from './dto/update-staff.dto';
 import { StaffService } from './staff.service';
 
-/** Bookable staff of the caller's organization; reads are cached per org (tags `staff`, `staff:<id>`). */
+/**
+ * Bookable staff of the caller's organization; reads are cached per org and per HTTP answer
+ * (`@CacheRoute`: the answer carries X-Cache, ETag and 304s), tags `staff`, `staff:<id>`;
+ * writes evict in `StaffService` (`@CacheEvict`).
+ */
 @Controller('api/v1/staff')
 @UseGuards(TenantGuard)
 @UseInterceptors(HttpCacheInterceptor)
@@ -23,13 +27,17 @@ export class StaffController {
   }
 
   @Get()
-  @CacheRoute({ namespace: STAFF_NAMESPACE, ttlMs: STAFF_TTL_MS, tags: [STAFF_LIST_TAG] })
+  @CacheRoute({ namespace: AvailabilityCache.namespaces.staff, ttl: AvailabilityCache.ttl.staff, tags: [AvailabilityCache.tags.staffList] })
   list(@CurrentOrg() orgId: string, @Query() query: PaginationQueryDto): Promise<Page<StaffDto>> {
     return this.staff.list(orgId, query.page, query.limit);
   }
 
   @Get(':id')
-  @CacheRoute({ namespace: STAFF_NAMESPACE, ttlMs: STAFF_TTL_MS, tags: (request) => [staffTag(request.params.id ?? '')] })
+  @CacheRoute({
+    namespace: AvailabilityCache.namespaces.staff,
+    ttl: AvailabilityCache.ttl.staff,
+    tags: (request) => [AvailabilityCache.tags.staff(request.params.id ?? '')],
+  })
   get(@CurrentOrg() orgId: string, @Param('id', UuidParamPipe) id: string): Promise<StaffDto> {
     return this.staff.get(orgId, id);
   }

@@ -1,8 +1,9 @@
-import { CacheService } from '@app/cache';
+import { CacheEvict } from '@app/cache';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { type Page, toPage } from '../page';
 import { canonicalTimeZone } from '../schedule/zoned-time';
-import { STAFF_LIST_TAG, slotsTag, staffTag } from '../availability-cache.constants';
+import { orgOfFirstArg } from '../../common/cache/cache-ttl-setting';
+import { AvailabilityCache } from '../availability.cache';
 import type { CreateStaffDto } from './dto/create-staff.dto';
 import type { StaffDto } from './dto/staff.dto';
 import type { UpdateStaffDto } from './dto/update-staff.dto';
@@ -11,14 +12,13 @@ import { type StaffFields, StaffRepository } from './staff.repository';
 
 /**
  * Staff members of an organization. The controller caches reads per org (tag `staff:<id>` for
- * one, `staff` for lists); writes evict exactly those after the commit, and a change also evicts
- * the staff member's slots and checks (`slots:<id>`).
+ * one, `staff` for lists); writes evict exactly those after the commit (`@CacheEvict`), and a
+ * change also evicts the staff member's slots and checks (`slots:<id>`).
  */
 @Injectable()
 export class StaffService {
   constructor(
     private readonly staff: StaffRepository,
-    private readonly cache: CacheService,
   ) {}
 
   async get(orgId: string, id: string): Promise<StaffDto> {
@@ -30,12 +30,16 @@ export class StaffService {
     return toPage(rows.map(toStaffDto), page, limit, total);
   }
 
+  @CacheEvict({ org: orgOfFirstArg, tags: [AvailabilityCache.tags.staffList] })
   async create(orgId: string, body: CreateStaffDto): Promise<StaffDto> {
     const row = await this.staff.create(orgId, { ...body, timezone: canonicalTimeZone(body.timezone) });
-    await this.cache.invalidateTags([STAFF_LIST_TAG], { org: orgId });
     return toStaffDto(row);
   }
 
+  @CacheEvict({
+    org: orgOfFirstArg,
+    tags: (_orgId: string, id: string) => [AvailabilityCache.tags.staff(id), AvailabilityCache.tags.staffList, AvailabilityCache.tags.slots(id)],
+  })
   async update(orgId: string, id: string, body: UpdateStaffDto): Promise<StaffDto> {
     const changes: Partial<StaffFields> = {};
     if (body.name !== undefined) changes.name = body.name;
@@ -43,7 +47,6 @@ export class StaffService {
     if (body.workingHours !== undefined) changes.workingHours = body.workingHours;
     const row = await this.staff.update(orgId, id, changes);
     if (row === null) throw notFound(id);
-    await this.cache.invalidateTags([staffTag(id), STAFF_LIST_TAG, slotsTag(id)], { org: orgId });
     return toStaffDto(row);
   }
 

@@ -11,6 +11,8 @@ export interface CacheableOptions {
   key?: CacheKeyTemplate;
   /** Freshness (default: the module's `defaultTtlMs`). */
   ttlMs?: number;
+  /** Freshness by name, from the module's `ttls` option, resolved at start-up (exclusive with `ttlMs`). */
+  ttl?: string;
   /** How long after freshness the value may be served stale while one refresh runs. */
   graceMs?: number;
   /** Tags to evict the entry by, e.g. `['users', 'user:{0}']`. */

@@ -20,8 +20,10 @@ export interface CacheRouteRequest {
 export interface CacheRouteOptions {
   /** Kind of data, e.g. `users`; the key is `org:namespace:http:<hash of route, validated params and query, varied headers>`. */
   namespace: string;
-  /** Freshness of a stored answer. */
-  ttlMs: number;
+  /** Freshness of a stored answer; this or `ttl`. */
+  ttlMs?: number;
+  /** Freshness by name, from the module's `ttls` option (so it can come from validated configuration); this or `ttlMs`. */
+  ttl?: string;
   /** How long after freshness the answer may be served stale (X-Cache: STALE) while one refresh runs. */
   graceMs?: number;
   /** Tags to evict stored answers by; a function of the request for ids in the path. */
@@ -78,6 +80,7 @@ function wrapHandler(controller: Function, name: string | symbol, descriptor: Pr
  * @Get(':id') findOne(@Param('id') id: string) { ... }
  */
 export function CacheRoute(options: CacheRouteOptions): MethodDecorator & ClassDecorator {
+  if ((options.ttlMs === undefined) === (options.ttl === undefined)) throw new Error('@CacheRoute: name exactly one of ttlMs and ttl');
   const varyHeaders = [...new Set((options.varyHeaders ?? []).map((name) => name.toLowerCase()))].sort();
   const policy = { ...options, varyHeaders };
   return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor): void => {

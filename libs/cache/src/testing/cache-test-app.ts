@@ -1,3 +1,4 @@
+import type { Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { CacheModuleOptions } from '../cache-options.interface';
 import { CacheModule } from '../cache.module';
@@ -29,3 +30,44 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Providers as an application gets them, their cache decorators wired by `CacheModule`, and every tag invalidation recorded. */
+export interface DecoratedProvidersInstance {
+  get<T>(type: Type<T>): T;
+  cache: CacheService;
+  /** One line per `invalidateTags` call, in order: `evict <tags, comma-separated> in <org>`. */
+  evictions: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `providers` (fakes for their repositories among them) with `CacheModule.forRoot(options)`,
+ * the in-process store unless the options name Redis, so `@Cacheable`/`@CacheEvict` run through
+ * the real explorer and engine; `events`, when given, receives the evictions too, in order with
+ * whatever else the test records there.
+ */
+export async function startDecoratedProviders(
+  providers: Provider[],
+  options: CacheModuleOptions = {},
+  events: string[] = [],
+): Promise<DecoratedProvidersInstance> {
+  const moduleRef = await Test.createTestingModule({ imports: [CacheModule.forRoot(options)], providers }).compile();
+  moduleRef.useLogger(false);
+  const app = moduleRef.createNestApplication({ logger: false });
+  const cache = app.get(CacheService);
+  const evictions: string[] = [];
+  const invalidateTags = cache.invalidateTags.bind(cache);
+  cache.invalidateTags = async (tags, scope = {}) => {
+    const line = `evict ${tags.join(',')} in ${String(scope.org)}`;
+    evictions.push(line);
+    events.push(line);
+    return invalidateTags(tags, scope);
+  };
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  return { get: (type) => app.get(type), cache, evictions, close: () => app.close() };
+}
