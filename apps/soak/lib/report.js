@@ -1,0 +1,185 @@
+'use strict';
+// The soak's verdicts and its report (JSON and markdown).
+
+/** Memory has levelled off when the highest RSS of the last third is within this of the middle third's. */
+const LEVEL_TOLERANCE = 0.1;
+/** Fewer RSS samples than this in a third (10 s apart): too short a run to judge. */
+const MIN_SAMPLES_PER_THIRD = 3;
+
+/** Per process: start, end, peak, and the levelled-off verdict over the run's thirds. */
+function memoryVerdict(series, durationSeconds) {
+  const third = durationSeconds / 3;
+  const maxOf = (samples) => (samples.length === 0 ? null : Math.max(...samples.map((s) => s.mib)));
+  const middle = series.filter((s) => s.atSeconds >= third && s.atSeconds < 2 * third);
+  const last = series.filter((s) => s.atSeconds >= 2 * third);
+  const summary = {
+    startMiB: series[0]?.mib ?? null,
+    endMiB: series[series.length - 1]?.mib ?? null,
+    peakMiB: maxOf(series),
+    middleThirdMaxMiB: maxOf(middle),
+    lastThirdMaxMiB: maxOf(last),
+  };
+  if (middle.length < MIN_SAMPLES_PER_THIRD || last.length < MIN_SAMPLES_PER_THIRD) {
+    return { ...summary, levelledOff: null, verdict: 'run too short to judge' };
+  }
+  const growth = summary.lastThirdMaxMiB / summary.middleThirdMaxMiB - 1;
+  const levelledOff = growth <= LEVEL_TOLERANCE;
+  return {
+    ...summary,
+    growthLastVsMiddle: +growth.toFixed(3),
+    levelledOff,
+    verdict: levelledOff
+      ? `levelled off (last third's peak ${pct(growth)} vs the middle third's, within ${LEVEL_TOLERANCE * 100} %)`
+      : `still growing (last third's peak ${pct(growth)} vs the middle third's)`,
+  };
+}
+
+/** Server warnings by kind; the breaker's openings are the "Redis unavailable" lines. */
+function classifyWarnings(lines) {
+  const kinds = {};
+  const examples = [];
+  for (const line of lines) {
+    let message = line;
+    let time;
+    try {
+      const parsed = JSON.parse(line);
+      message = String(parsed.msg ?? line);
+      time = parsed.time;
+    } catch {
+      // not JSON: keep the line
+    }
+    const kind = message
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
+      .replace(/\d+(\.\d+)?/g, 'N')
+      .slice(0, 120);
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+    if (examples.length < 20) examples.push(time ? `${new Date(time).toISOString()} ${message}` : message);
+  }
+  const breakerOpenings = Object.entries(kinds)
+    .filter(([kind]) => kind.startsWith('Redis unavailable'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return { total: lines.length, breakerOpenings, kinds, examples };
+}
+
+function loadSummary(samples, before, after) {
+  const ones = samples.map((s) => s.one);
+  return {
+    cpus: require('node:os').availableParallelism(),
+    before: +before.toFixed(2),
+    max: ones.length ? Math.max(...ones) : null,
+    mean: ones.length ? +(ones.reduce((a, b) => a + b, 0) / ones.length).toFixed(2) : null,
+    after: +after.toFixed(2),
+    samples,
+  };
+}
+
+function pct(fraction) {
+  return `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)} %`;
+}
+
+function fmt(n) {
+  return n === null || n === undefined ? '–' : typeof n === 'number' ? n.toLocaleString('en-US') : String(n);
+}
+
+function renderMarkdown(r) {
+  const t = r.traffic;
+  const lines = [];
+  lines.push(`# Soak: ${r.mode} run of ${r.startedAt}`);
+  lines.push('');
+  lines.push(`Command \`${r.command}\`, commit ${r.source.commit}${r.source.uncommittedSources.length ? ` (+ uncommitted: ${r.source.uncommittedSources.join(', ')})` : ''}; ` +
+    `${r.machine.nproc} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}, Redis ${r.machine.redis}, ${r.machine.database}.`);
+  lines.push('');
+  lines.push(`**Verdict: ${r.passed ? 'PASS' : 'FAIL'}** — ${r.verdicts.join('; ')}.`);
+  lines.push('');
+  lines.push('| figure | value |');
+  lines.push('| --- | ---: |');
+  lines.push(`| duration | ${t.durationSeconds} s |`);
+  lines.push(`| requests | ${fmt(t.requests)} (${fmt(t.perInstance[r.instances[0].name])} on ${r.instances[0].name}, ${fmt(t.perInstance[r.instances[1].name])} on ${r.instances[1].name}) |`);
+  lines.push(`| target / achieved rate | ${fmt(t.targetRps)} / ${fmt(t.achievedRps)} req/s |`);
+  lines.push(`| writes (PATCH, on ${r.instances[0].name}) | ${fmt(t.writes)} |`);
+  lines.push(`| operations dropped (over the in-flight cap) | ${fmt(t.skippedOverCap)} |`);
+  lines.push(`| failed requests | ${fmt(t.errors)} |`);
+  lines.push(`| **stale reads** | **${fmt(t.staleReads)}** (follow-up ${t.stale.follow}, single ${t.stale.read}, list pages ${t.stale.list} holding ${t.stale.listUsers} stale users) |`);
+  lines.push(`| latency p50 / p99 / max | ${t.latencyMs.p50} / ${t.latencyMs.p99} / ${t.latencyMs.max} ms |`);
+  for (const [kind, k] of Object.entries(t.latencyMs.byKind)) lines.push(`| — ${KIND_LABELS[kind]} | ${fmt(k.requests)} requests, p50 ${k.p50} ms, p99 ${k.p99} ms |`);
+  for (const api of r.instances) {
+    const h = r.health[api.name];
+    lines.push(`| ${api.name}: /cache/health samples | ${h.samples} (healthy ${h.healthy}, degraded ${h.degraded}, down ${h.down}, failed ${h.failed}) |`);
+  }
+  lines.push(`| breaker openings (server log "Redis unavailable") | ${Object.values(r.serverWarnings).map((w) => w.breakerOpenings).reduce((a, b) => a + b, 0)} |`);
+  for (const api of r.instances) {
+    const m = r.memory[api.name];
+    lines.push(`| ${api.name}: RSS start → end (peak) | ${m.startMiB} → ${m.endMiB} MiB (${m.peakMiB}); ${m.verdict} |`);
+  }
+  lines.push(`| load average (1 min) before / mean / max / after | ${r.loadAverage.before} / ${r.loadAverage.mean} / ${r.loadAverage.max} / ${r.loadAverage.after} on ${r.loadAverage.cpus} CPUs |`);
+  lines.push('');
+  lines.push('Settings: ' + Object.entries(r.settings).map(([k, v]) => `${k} ${v}`).join(', ') + '. Server environment beyond the defaults: ' +
+    Object.entries(r.serverEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ') + '.');
+  lines.push('');
+  lines.push('## X-Cache by request kind');
+  lines.push('');
+  lines.push(Object.entries(t.xCache).sort().map(([k, v]) => `${k}: ${fmt(v)}`).join(', '));
+  lines.push('');
+  lines.push('## Timeline (10 s windows)');
+  lines.push('');
+  lines.push('| t (s) | req/s | p99 ms | errors | stale |');
+  lines.push('| ---: | ---: | ---: | ---: | ---: |');
+  for (const w of t.timeline) lines.push(`| ${w.atSeconds} | ${w.rps} | ${w.p99} | ${w.errors} | ${w.stale} |`);
+  lines.push('');
+  lines.push('## RSS (MiB, every 10 s)');
+  lines.push('');
+  const names = r.instances.map((api) => api.name);
+  lines.push(`| t (s) | ${names.join(' | ')} | load (1 min) |`);
+  lines.push(`| ---: | ${names.map(() => '---:').join(' | ')} | ---: |`);
+  const first = r.rss[names[0]];
+  for (let i = 0; i < first.length; i++) {
+    const at = first[i].atSeconds;
+    const load = nearest(r.loadAverage.samples, at);
+    lines.push(`| ${at} | ${names.map((n) => r.rss[n][i]?.mib ?? '–').join(' | ')} | ${load?.one ?? '–'} |`);
+  }
+  if (t.staleExamples.length) {
+    lines.push('');
+    lines.push('## Stale reads (first 10)');
+    lines.push('');
+    lines.push('Times in ms from the start of the traffic.');
+    lines.push('');
+    for (const e of t.staleExamples) {
+      const w = e.lastWrite;
+      lines.push(`- ${e.kind} read \`${e.read.reqId}\` on ${e.read.instance} (${e.read.path}) sent ${e.read.sentAtMs}, answered ${e.read.doneAtMs}: ` +
+        `showed v${e.shownVersion}, expected ≥ v${e.expectedVersion}; X-Cache ${e.read.xCache ?? '–'}, Age ${e.read.age ?? '–'}` +
+        (w ? `; last write v${w.version} \`${w.reqId}\` on ${w.instance} sent ${w.sentAtMs}, acked ${w.ackedAtMs}` : ''));
+    }
+  }
+  if (t.errorExamples.length) {
+    lines.push('');
+    lines.push('## Failed requests (first 10)');
+    lines.push('');
+    for (const e of t.errorExamples) lines.push(`- ${e.method} ${e.path} on ${e.instance} at ${e.atMs} ms: ${e.why}${e.body ? ` — ${e.body.replace(/\n/g, ' ')}` : ''}`);
+  }
+  const warned = Object.entries(r.serverWarnings).filter(([, w]) => w.total > 0);
+  if (warned.length) {
+    lines.push('');
+    lines.push('## Server warnings');
+    lines.push('');
+    for (const [name, w] of warned) {
+      lines.push(`- ${name}: ${w.total} — ` + Object.entries(w.kinds).map(([k, n]) => `${n} × "${k}"`).join('; '));
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+const KIND_LABELS = {
+  write: 'writes (PATCH)',
+  follow: 'follow-up reads (other instance)',
+  read: 'single reads',
+  list: 'list pages',
+};
+
+function nearest(samples, at) {
+  let best;
+  for (const s of samples) if (best === undefined || Math.abs(s.atSeconds - at) < Math.abs(best.atSeconds - at)) best = s;
+  return best;
+}
+
+module.exports = { memoryVerdict, classifyWarnings, loadSummary, renderMarkdown };
