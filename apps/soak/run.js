@@ -172,7 +172,7 @@ async function main() {
 
   const serverWarnings = {};
   for (const api of apis) serverWarnings[api.name] = classifyWarnings(await warningsInLog(api.logFile));
-  const memory = Object.fromEntries(apis.map((api) => [api.name, memoryVerdict(samplers.rss[api.name], summary.durationSeconds)]));
+  const memory = Object.fromEntries(apis.map((api) => [api.name, memoryVerdict(samplers.rss[api.name], samplers.heap[api.name], summary.durationSeconds)]));
   const health = Object.fromEntries(
     Object.entries(samplers.health).map(([name, h]) => [name, { ...h, latencyMs: undefined, redisLatencyMaxMs: h.latencyMs.length ? Math.max(...h.latencyMs) : null }]),
   );
@@ -204,6 +204,7 @@ async function main() {
     failedHealthChecks,
     memory,
     rss: samplers.rss,
+    heap: samplers.heap,
     serverWarnings,
   };
   const base = quick ? 'quick' : 'latest';

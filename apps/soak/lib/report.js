@@ -7,17 +7,24 @@ const LEVEL_TOLERANCE = 0.1;
 const MIN_SAMPLES_PER_THIRD = 3;
 
 /** Per process: start, end, peak, and the levelled-off verdict over the run's thirds. */
-function memoryVerdict(series, durationSeconds) {
+function memoryVerdict(series, heap, durationSeconds) {
   const third = durationSeconds / 3;
-  const maxOf = (samples) => (samples.length === 0 ? null : Math.max(...samples.map((s) => s.mib)));
-  const middle = series.filter((s) => s.atSeconds >= third && s.atSeconds < 2 * third);
-  const last = series.filter((s) => s.atSeconds >= 2 * third);
+  const maxOf = (samples, field = 'mib') => (samples.length === 0 ? null : Math.max(...samples.map((s) => s[field])));
+  const inMiddle = (s) => s.atSeconds >= third && s.atSeconds < 2 * third;
+  const inLast = (s) => s.atSeconds >= 2 * third;
+  const middle = series.filter(inMiddle);
+  const last = series.filter(inLast);
   const summary = {
     startMiB: series[0]?.mib ?? null,
     endMiB: series[series.length - 1]?.mib ?? null,
     peakMiB: maxOf(series),
     middleThirdMaxMiB: maxOf(middle),
     lastThirdMaxMiB: maxOf(last),
+    // The V8 heap beside it: used bytes swing with each collection, so the peaks are compared.
+    heapUsedStartMiB: heap[0]?.usedMiB ?? null,
+    heapUsedEndMiB: heap[heap.length - 1]?.usedMiB ?? null,
+    heapUsedMiddleThirdMaxMiB: maxOf(heap.filter(inMiddle), 'usedMiB'),
+    heapUsedLastThirdMaxMiB: maxOf(heap.filter(inLast), 'usedMiB'),
   };
   if (middle.length < MIN_SAMPLES_PER_THIRD || last.length < MIN_SAMPLES_PER_THIRD) {
     return { ...summary, levelledOff: null, verdict: 'run too short to judge' };
@@ -110,6 +117,7 @@ function renderMarkdown(r) {
   for (const api of r.instances) {
     const m = r.memory[api.name];
     lines.push(`| ${api.name}: RSS start → end (peak) | ${m.startMiB} → ${m.endMiB} MiB (${m.peakMiB}); ${m.verdict} |`);
+    lines.push(`| ${api.name}: V8 heap used start → end; peak middle / last third | ${m.heapUsedStartMiB} → ${m.heapUsedEndMiB} MiB; ${m.heapUsedMiddleThirdMaxMiB} / ${m.heapUsedLastThirdMaxMiB} MiB |`);
   }
   lines.push(`| load average (1 min) before / mean / max / after | ${r.loadAverage.before} / ${r.loadAverage.mean} / ${r.loadAverage.max} / ${r.loadAverage.after} on ${r.loadAverage.cpus} CPUs |`);
   lines.push('');
@@ -126,16 +134,20 @@ function renderMarkdown(r) {
   lines.push('| ---: | ---: | ---: | ---: | ---: |');
   for (const w of t.timeline) lines.push(`| ${w.atSeconds} | ${w.rps} | ${w.p99} | ${w.errors} | ${w.stale} |`);
   lines.push('');
-  lines.push('## RSS (MiB, every 10 s)');
+  lines.push('## Memory (MiB, every 10 s): RSS, and V8 heap used / total');
   lines.push('');
   const names = r.instances.map((api) => api.name);
-  lines.push(`| t (s) | ${names.join(' | ')} | load (1 min) |`);
-  lines.push(`| ---: | ${names.map(() => '---:').join(' | ')} | ---: |`);
+  lines.push(`| t (s) | ${names.map((n) => `${n} RSS | ${n} heap`).join(' | ')} | load (1 min) |`);
+  lines.push(`| ---: | ${names.map(() => '---: | ---:').join(' | ')} | ---: |`);
   const first = r.rss[names[0]];
   for (let i = 0; i < first.length; i++) {
     const at = first[i].atSeconds;
     const load = nearest(r.loadAverage.samples, at);
-    lines.push(`| ${at} | ${names.map((n) => r.rss[n][i]?.mib ?? '–').join(' | ')} | ${load?.one ?? '–'} |`);
+    const cells = names.map((n) => {
+      const heap = nearest(r.heap[n], at);
+      return `${r.rss[n][i]?.mib ?? '–'} | ${heap ? `${heap.usedMiB} / ${heap.totalMiB}` : '–'}`;
+    });
+    lines.push(`| ${at} | ${cells.join(' | ')} | ${load?.one ?? '–'} |`);
   }
   if (t.staleExamples.length) {
     lines.push('');

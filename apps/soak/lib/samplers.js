@@ -1,6 +1,7 @@
 'use strict';
 // What the soak watches while the traffic runs: each API process's resident memory (VmRSS in
-// /proc/<pid>/status), each instance's breaker (GET /cache/health, operator token), and the
+// /proc/<pid>/status) and V8 heap (nodejs_heap_size_* on GET /metrics: a heap that keeps
+// growing is a leak, RSS alone may be V8 growing lazily), each instance's breaker (GET /cache/health, operator token), and the
 // machine's load average (the machine is shared: the figures are read against it).
 const fs = require('node:fs');
 const os = require('node:os');
@@ -26,6 +27,7 @@ class Samplers {
   constructor(options) {
     this.options = options;
     this.rss = Object.fromEntries(options.apis.map((api) => [api.name, []]));
+    this.heap = Object.fromEntries(options.apis.map((api) => [api.name, []]));
     this.health = Object.fromEntries(options.apis.map((api) => [api.name, { samples: 0, healthy: 0, degraded: 0, down: 0, failed: 0, fallbackActive: 0, degradedAt: [], latencyMs: [] }]));
     this.load = [];
     this.timers = [];
@@ -37,6 +39,8 @@ class Samplers {
     this.sampleRss();
     this.sampleLoad();
     this.timers.push(setInterval(() => this.sampleRss(), rssEveryMs));
+    void this.sampleHeap();
+    this.timers.push(setInterval(() => void this.sampleHeap(), rssEveryMs));
     this.timers.push(setInterval(() => this.sampleLoad(), loadEveryMs));
     this.timers.push(setInterval(() => void this.sampleHealth(), healthEveryMs));
   }
@@ -46,6 +50,7 @@ class Samplers {
     for (const timer of this.timers) clearInterval(timer);
     await this.healthInFlight;
     this.sampleRss();
+    await this.sampleHeap();
     this.sampleLoad();
   }
 
@@ -59,6 +64,27 @@ class Samplers {
       const mib = rssMiB(api.pid);
       if (mib !== null) this.rss[api.name].push({ atSeconds: at, mib });
     }
+  }
+
+  async sampleHeap() {
+    const at = this.seconds();
+    await Promise.all(
+      this.options.apis.map(async (api) => {
+        try {
+          const text = (await request(`${api.baseUrl}/metrics`)).body;
+          const gauge = (name) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1]) / 2 ** 20;
+          const mib = (value) => (Number.isFinite(value) ? Math.round(value * 10) / 10 : null);
+          this.heap[api.name].push({
+            atSeconds: at,
+            usedMiB: mib(gauge('nodejs_heap_size_used_bytes')),
+            totalMiB: mib(gauge('nodejs_heap_size_total_bytes')),
+            externalMiB: mib(gauge('nodejs_external_memory_bytes')),
+          });
+        } catch {
+          // a busy moment: the next sample will do
+        }
+      }),
+    );
   }
 
   sampleLoad() {

@@ -53,6 +53,8 @@ class Traffic {
     this.latencies = { write: [], follow: [], read: [], list: [] };
     this.xCache = {};
     this.skipped = 0;
+    /** Users whose write failed: they take no more writes (see writeThenRead). */
+    this.retired = 0;
     this.perInstance = this.instances.map(() => 0);
     this.timeline = [];
     this.windowLatencies = [];
@@ -138,13 +140,14 @@ class Traffic {
     const [writer, other] = [0, 1];
     const version = ++this.nextVersion;
     user.writing = true;
-    let write;
-    try {
-      write = await this.send('write', writer, 'PATCH', `/api/v1/users/${user.id}`, { name: `soak ${user.index} v${version}` });
-    } finally {
-      user.writing = false;
+    const write = await this.send('write', writer, 'PATCH', `/api/v1/users/${user.id}`, { name: `soak ${user.index} v${version}` });
+    if (!write.ok) {
+      // Whether and when it commits is unknown (a timed-out PATCH may still commit later, over a
+      // newer version): the user takes no more writes, so whatever lands is newer than `acked`.
+      this.retired += 1;
+      return;
     }
-    if (!write.ok) return;
+    user.writing = false;
     const shown = this.versionOf(write, user.index);
     if (shown !== version) return this.fail(write, `PATCH answered version ${shown}, sent ${version}`);
     if (version > user.acked) user.acked = version;
@@ -316,6 +319,7 @@ class Traffic {
       perInstance: Object.fromEntries(this.instances.map((instance, i) => [instance.name, this.perInstance[i]])),
       writes: this.counts.write,
       skippedOverCap: this.skipped,
+      usersRetiredAfterFailedWrite: this.retired,
       errors: this.errors,
       errorExamples: this.errorExamples,
       staleReads: this.staleTotal(),
