@@ -32,10 +32,12 @@ const { buildIfStale, machineInfo, sourceState } = require('../bench/lib/environ
 const { expectStatus } = require('../bench/lib/http');
 const { Traffic } = require('./lib/traffic');
 const { Samplers } = require('./lib/samplers');
-const { memoryVerdict, classifyWarnings, loadSummary, renderMarkdown } = require('./lib/report');
+const { memoryVerdict, classifyWarnings, breakerOutages, staleAgainstOutages, loadSummary, renderMarkdown } = require('./lib/report');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
+/** Info lines of the cache worth reporting beside the warnings: the circuit closing, L1 dropped. */
+const CACHE_EVENTS = /Redis is back|Dropping the in-process tier/;
 const RESULTS_DIR = process.env.SOAK_RESULTS_DIR ?? path.join(__dirname, 'results');
 
 function log(message) {
@@ -171,7 +173,14 @@ async function main() {
   for (const api of apis) await api.stop();
 
   const serverWarnings = {};
-  for (const api of apis) serverWarnings[api.name] = classifyWarnings(await warningsInLog(api.logFile));
+  const breakerOutagesByInstance = {};
+  const endedAtWall = summary.startedAtWall + Math.round(summary.durationSeconds * 1000);
+  for (const api of apis) {
+    const lines = await warningsInLog(api.logFile, CACHE_EVENTS);
+    serverWarnings[api.name] = classifyWarnings(lines);
+    breakerOutagesByInstance[api.name] = breakerOutages(lines, summary.startedAtWall, endedAtWall);
+  }
+  const staleVsOutages = staleAgainstOutages(traffic.staleReads, breakerOutagesByInstance);
   const memory = Object.fromEntries(apis.map((api) => [api.name, memoryVerdict(samplers.rss[api.name], samplers.heap[api.name], summary.durationSeconds)]));
   const health = Object.fromEntries(
     Object.entries(samplers.health).map(([name, h]) => [name, { ...h, latencyMs: undefined, redisLatencyMaxMs: h.latencyMs.length ? Math.max(...h.latencyMs) : null }]),
@@ -184,6 +193,10 @@ async function main() {
     `${degradedSamples} degraded breaker sample(s)${failedHealthChecks ? ` (+ ${failedHealthChecks} health check(s) unanswered)` : ''}`,
     ...apis.map((api) => `${api.name} memory ${memory[api.name].levelledOff === null ? 'not judged (short run)' : memory[api.name].levelledOff ? 'levelled off' : 'still growing'}`),
   ];
+  // Not a failure of the soak, but it changes what it shows: the rate asked for was not held.
+  if (summary.achievedRps < 0.9 * settings.rps || summary.skippedOverCap > 0) {
+    verdicts.push(`saturated: ${summary.achievedRps} of ${settings.rps} req/s, ${summary.skippedOverCap} operation(s) dropped over the in-flight cap`);
+  }
   const passed = summary.staleReads === 0 && summary.errors === 0;
 
   const results = {
@@ -206,6 +219,8 @@ async function main() {
     rss: samplers.rss,
     heap: samplers.heap,
     serverWarnings,
+    breakerOutages: breakerOutagesByInstance,
+    staleVsOutages,
   };
   const base = quick ? 'quick' : 'latest';
   fs.mkdirSync(RESULTS_DIR, { recursive: true });

@@ -124,14 +124,15 @@ function tail(text, lines = 30) {
 }
 
 /**
- * The warning-or-worse lines of a log file, read line by line (a request log runs to tens of MB).
+ * The warning-or-worse lines of a log file, and any line matching `alsoMatching`, read line by
+ * line (a request log runs to tens of MB).
  * @returns {Promise<string[]>}
  */
-async function warningsInLog(file) {
+async function warningsInLog(file, alsoMatching) {
   const readline = require('node:readline');
   const found = [];
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) if (WARNING_LINE.test(line)) found.push(line);
+  for await (const line of lines) if (WARNING_LINE.test(line) || alsoMatching?.test(line)) found.push(line);
   return found;
 }
 

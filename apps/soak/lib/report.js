@@ -68,6 +68,44 @@ function classifyWarnings(lines) {
   return { total: lines.length, breakerOpenings, kinds, examples };
 }
 
+/**
+ * Each instance's breaker outages from its log: opened at "Redis unavailable", closed at "Redis is
+ * back" (or still open at the end). Times in seconds from the start of the traffic.
+ */
+function breakerOutages(lines, startedAtWall, endedAtWall) {
+  const outages = [];
+  let open;
+  for (const line of lines) {
+    let parsed;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const msg = String(parsed.msg ?? '');
+    if (msg.startsWith('Redis unavailable') && open === undefined) open = parsed.time;
+    else if (msg.startsWith('Redis is back') && open !== undefined) {
+      outages.push({ from: open, to: parsed.time });
+      open = undefined;
+    }
+  }
+  if (open !== undefined) outages.push({ from: open, to: endedAtWall, stillOpen: true });
+  const rel = (ms) => +((ms - startedAtWall) / 1000).toFixed(1);
+  return outages.map((o) => ({ fromSeconds: rel(o.from), toSeconds: rel(o.to), seconds: +((o.to - o.from) / 1000).toFixed(1), ...(o.stillOpen ? { stillOpen: true } : {}), from: o.from, to: o.to }));
+}
+
+/** Stale reads sent while some instance's breaker was open, and the others. */
+function staleAgainstOutages(staleReads, outagesByInstance) {
+  const all = Object.values(outagesByInstance).flat();
+  let during = 0;
+  const outside = [];
+  for (const read of staleReads) {
+    if (all.some((o) => read.at >= o.from && read.at <= o.to)) during += 1;
+    else outside.push(read);
+  }
+  return { duringOutage: during, outsideOutage: outside.length, outsideExamples: outside.slice(0, 10).map((r) => ({ ...r, at: new Date(r.at).toISOString() })) };
+}
+
 function loadSummary(samples, before, after) {
   const ones = samples.map((s) => s.one);
   return {
@@ -114,6 +152,11 @@ function renderMarkdown(r) {
     lines.push(`| ${api.name}: /cache/health samples | ${h.samples} (healthy ${h.healthy}, degraded ${h.degraded}, down ${h.down}, failed ${h.failed}) |`);
   }
   lines.push(`| breaker openings (server log "Redis unavailable") | ${Object.values(r.serverWarnings).map((w) => w.breakerOpenings).reduce((a, b) => a + b, 0)} |`);
+  for (const [name, outages] of Object.entries(r.breakerOutages)) {
+    if (outages.length === 0) continue;
+    lines.push(`| ${name}: circuit open (s from the start) | ${outages.map((o) => `${o.fromSeconds}–${o.toSeconds}${o.stillOpen ? ' (still open)' : ''}`).join(', ')}; ${outages.reduce((sum, o) => sum + o.seconds, 0).toFixed(1)} s in all |`);
+  }
+  if (t.staleReads > 0) lines.push(`| stale reads sent while a circuit was open / otherwise | ${r.staleVsOutages.duringOutage} / ${r.staleVsOutages.outsideOutage} |`);
   for (const api of r.instances) {
     const m = r.memory[api.name];
     lines.push(`| ${api.name}: RSS start → end (peak) | ${m.startMiB} → ${m.endMiB} MiB (${m.peakMiB}); ${m.verdict} |`);
@@ -171,7 +214,7 @@ function renderMarkdown(r) {
   const warned = Object.entries(r.serverWarnings).filter(([, w]) => w.total > 0);
   if (warned.length) {
     lines.push('');
-    lines.push('## Server warnings');
+    lines.push('## Server warnings and cache events');
     lines.push('');
     for (const [name, w] of warned) {
       lines.push(`- ${name}: ${w.total} — ` + Object.entries(w.kinds).map(([k, n]) => `${n} × "${k}"`).join('; '));
@@ -194,4 +237,4 @@ function nearest(samples, at) {
   return best;
 }
 
-module.exports = { memoryVerdict, classifyWarnings, loadSummary, renderMarkdown };
+module.exports = { memoryVerdict, classifyWarnings, breakerOutages, staleAgainstOutages, loadSummary, renderMarkdown };

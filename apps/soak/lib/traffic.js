@@ -50,6 +50,7 @@ class Traffic {
     this.errorExamples = [];
     this.stale = { follow: 0, read: 0, list: 0, listUsers: 0 };
     this.staleExamples = [];
+    this.staleReads = [];
     this.latencies = { write: [], follow: [], read: [], list: [] };
     this.xCache = {};
     this.skipped = 0;
@@ -184,6 +185,7 @@ class Traffic {
       }
       if (staleUsers > 0) {
         this.stale.list += 1;
+        this.noteStale(read);
         this.stale.listUsers += staleUsers;
       }
       return;
@@ -199,8 +201,18 @@ class Traffic {
     if (shown === undefined) return;
     if (shown < expected) {
       this.stale[kind] += 1;
+      this.noteStale(read);
       this.example(kind, read, user, expected, shown);
     }
+  }
+
+  /** When (ms since epoch) each stale read was sent, and on which instance, to set against the breakers' outages. */
+  noteStale(read) {
+    this.staleReads.push({ at: this.wallClock(read.sentAt), instance: this.instances[read.instance].name });
+  }
+
+  wallClock(performanceTime) {
+    return Math.round(this.startedAtWall + (performanceTime - this.startedAt));
   }
 
   versionOf(response, index) {
@@ -234,7 +246,7 @@ class Traffic {
         reqId: read.reqId,
         sentAtMs: rel(read.sentAt),
         doneAtMs: rel(read.doneAt),
-        wallClock: new Date(this.startedAtWall + (read.sentAt - this.startedAt)).toISOString(),
+        wallClock: new Date(this.wallClock(read.sentAt)).toISOString(),
         xCache: read.headers['x-cache'],
         age: read.headers.age,
         cacheStatus: read.headers['cache-status'],
@@ -325,6 +337,7 @@ class Traffic {
       staleReads: this.staleTotal(),
       stale: this.stale,
       staleExamples: this.staleExamples,
+      startedAtWall: this.startedAtWall,
       latencyMs: { p50: percentile(all, 0.5), p99: percentile(all, 0.99), max: maximum(all), byKind },
       xCache: this.xCache,
       timeline: this.timeline,
