@@ -56,6 +56,8 @@ class Traffic {
     this.skipped = 0;
     /** Users whose write failed: they take no more writes (see writeThenRead). */
     this.retired = 0;
+    /** Requests sent again after a reset on a reused kept-alive socket (see send). */
+    this.resetRetries = 0;
     this.perInstance = this.instances.map(() => 0);
     this.timeline = [];
     this.windowLatencies = [];
@@ -299,20 +301,31 @@ class Traffic {
         if (!response.ok) this.fail(response, error ? error.message : `status ${status}`);
         resolve(response);
       };
-      const req = http.request(
-        this.instances[instance].baseUrl + path,
-        { method, headers, agent: this.agents[instance], timeout: REQUEST_TIMEOUT_MS },
-        (res) => {
-          const chunks = [];
-          res.on('data', (chunk) => chunks.push(chunk));
-          res.on('end', () => finish(res.statusCode, Buffer.concat(chunks).toString('utf8'), res.headers));
-          res.on('error', (error) => finish(0, '', res.headers, error));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      req.on('error', (error) => finish(0, '', undefined, error));
-      if (payload) req.write(payload);
-      req.end();
+      const attempt = (retry) => {
+        const req = http.request(
+          this.instances[instance].baseUrl + path,
+          { method, headers, agent: this.agents[instance], timeout: REQUEST_TIMEOUT_MS },
+          (res) => {
+            const chunks = [];
+            res.on('data', (chunk) => chunks.push(chunk));
+            res.on('end', () => finish(res.statusCode, Buffer.concat(chunks).toString('utf8'), res.headers));
+            res.on('error', (error) => finish(0, '', res.headers, error));
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+        req.on('error', (error) => {
+          // A kept-alive socket the server closed as idle just as this request went out on it: the
+          // server never read the request. Sent again once, as any HTTP client does (Node's docs).
+          if (retry && req.reusedSocket && error.code === 'ECONNRESET' && response.doneAt === undefined) {
+            this.resetRetries += 1;
+            return attempt(false);
+          }
+          finish(0, '', undefined, error);
+        });
+        if (payload) req.write(payload);
+        req.end();
+      };
+      attempt(true);
     });
   }
 
@@ -332,6 +345,7 @@ class Traffic {
       writes: this.counts.write,
       skippedOverCap: this.skipped,
       usersRetiredAfterFailedWrite: this.retired,
+      resentAfterIdleSocketReset: this.resetRetries,
       errors: this.errors,
       errorExamples: this.errorExamples,
       staleReads: this.staleTotal(),
