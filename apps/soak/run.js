@@ -166,6 +166,7 @@ async function main() {
   const durationMs = settings.minutes * 60_000;
   log(`traffic: ${settings.rps} req/s for ${settings.minutes.toFixed(2)} min over ${users.length} users`);
   samplers.start();
+  cleanup.add('stop sampling', () => samplers.stop()); // a run stopped early (Ctrl-C)
   await traffic.run(durationMs, (w) =>
     log(`t=${w.atSeconds} s: ${w.rps} req/s, p99 ${w.p99} ms, errors ${w.errors}, stale ${w.stale}; RSS ${apis.map((a) => `${a.name} ${samplers.rss[a.name].at(-1)?.mib} MiB`).join(', ')}; load ${os.loadavg()[0].toFixed(2)}`),
   );

@@ -47,6 +47,8 @@ class Samplers {
 
   /** Stops sampling; takes a last RSS and load sample. */
   async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     await this.healthInFlight;
     this.sampleRss();
