@@ -19,24 +19,21 @@
 // Exits 1 when any read was stale or any request failed. Every process it starts is stopped by
 // its PID however the run ends (Ctrl-C included); a failed run keeps the two API logs in
 // $TMPDIR/nest-cache-soak-logs-<pid>/ for reading.
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { Cleanup } = require('../../scripts/lib/cleanup');
-const { ProcessRegistry, createRigDir, sweepAbandonedRigDirs } = require('../../scripts/lib/processes');
+const { ProcessRegistry, sweepAbandonedRigDirs } = require('../../scripts/lib/processes');
 const { ensureBinaries } = require('../../scripts/lib/binaries');
-const { startStandaloneRedis, provisionDatabase } = require('../../scripts/lib/services');
-const { startApiProcess, warningsInLog, killApisNow } = require('../../scripts/lib/api-process');
+const { warningsInLog, killApisNow } = require('../../scripts/lib/api-process');
 const { buildIfStale, machineInfo, sourceState } = require('../bench/lib/environment');
-const { expectStatus } = require('../bench/lib/http');
 const { Traffic } = require('./lib/traffic');
+const { setUp } = require('./lib/setup');
+const { startFleet, SERVER_ENV } = require('./lib/fleet');
 const { Samplers } = require('./lib/samplers');
 const { memoryVerdict, classifyWarnings, breakerOutages, staleAgainstOutages, loadSummary, renderMarkdown } = require('./lib/report');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
 /** Info lines of the cache worth reporting beside the warnings: the circuit closing, L1 dropped. */
 const CACHE_EVENTS = /Redis is back|Dropping the in-process tier/;
 const RESULTS_DIR = process.env.SOAK_RESULTS_DIR ?? path.join(__dirname, 'results');
@@ -104,10 +101,8 @@ async function main() {
     log(`load average ${loadBefore.toFixed(2)} on ${os.availableParallelism()} CPUs: the machine is busy, latencies will show it`);
   }
 
-  const rigDir = createRigDir();
-  cleanup.add('remove temp dir', () => fs.rmSync(rigDir, { recursive: true, force: true }));
-  cleanup.add('stop redis-server', () => registry.stopAll());
-  const [redis, database] = await Promise.all([startStandaloneRedis(rigDir, registry), provisionDatabase(cleanup, 1, log)]);
+  const fleet = await startFleet({ cleanup, registry, log });
+  const { database } = fleet;
   if (database.kind !== 'postgres') {
     // Two API processes share the database, and PGlite serves one connection at a time.
     const why = 'no Postgres (TEST_DATABASE_URL, or 127.0.0.1:5432 unless TEST_PG_DISABLE_LOCAL=1): the soak needs one';
@@ -116,35 +111,12 @@ async function main() {
     await cleanup.run();
     return 0;
   }
-  log(`redis ${redis.url}, ${database.description}`);
-
-  const adminToken = crypto.randomBytes(24).toString('hex');
-  // As deployed: production mode, default log level with one JSON line per request, default
-  // cache and Redis timeouts. Only the rate limit is raised out of the way (one API key sends
-  // every request of the soak), and both instances share one key prefix, as a fleet does.
-  const serverEnv = { RATE_LIMIT_LIMIT: '1000000000', CACHE_KEY_PREFIX: 'soak' };
-  const env = { ...serverEnv, DATABASE_URL: database.url, REDIS_URL: redis.url, ADMIN_TOKEN: adminToken };
-  const apis = [];
-  const start = async (name) => {
-    const api = await startApiProcess({
-      name,
-      entry: ENTRY,
-      cwd: ROOT,
-      readyPattern: /Listening on http:\/\/[^\s:]+:(\d+)/,
-      env,
-      log,
-      logFile: path.join(rigDir, `${name}.log`),
-    });
-    cleanup.add(`stop ${name}`, () => api.stop());
-    log(`${name}: pid ${api.pid}, ${api.baseUrl}, log ${api.logFile}`);
-    apis.push(api);
-    return api;
-  };
-  // The writer first: it runs the migrations the reader then finds done.
-  const writer = await start('writer');
-  const reader = await start('reader');
+  const { adminToken, apis } = fleet;
+  const [writer, reader] = apis;
+  const serverEnv = SERVER_ENV;
 
   const { apiKey, users } = await setUp(writer, adminToken, settings.users);
+  log(`created an organization and ${users.length} users`);
   const traffic = new Traffic({
     instances: [writer, reader],
     apiKey,
@@ -234,29 +206,6 @@ async function main() {
   log(`${summary.requests} requests at ${summary.achievedRps} req/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms`);
   log(`wrote ${path.join(RESULTS_DIR, base)}.{json,md} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
   return passed ? 0 : 1;
-}
-
-/** An organization (operator route), its API key, and `count` users named "soak <i> v0". */
-async function setUp(api, adminToken, count) {
-  const org = await expectStatus(201, `${api.baseUrl}/admin/orgs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}` },
-    body: { name: 'soak' },
-  });
-  const { apiKey } = org.json();
-  const headers = { authorization: `Bearer ${apiKey}` };
-  const users = new Array(count);
-  const create = async (index) => {
-    const response = await expectStatus(201, `${api.baseUrl}/api/v1/users`, {
-      method: 'POST',
-      headers,
-      body: { email: `soak-${index}@example.com`, name: `soak ${index} v0` },
-    });
-    users[index] = { id: response.json().id, index, version: 0 };
-  };
-  for (let i = 0; i < count; i += 10) await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, j) => create(i + j)));
-  log(`created organization and ${count} users`);
-  return { apiKey, users };
 }
 
 /** A failed run's API logs, moved out of the temp folder the cleanup removes. */
