@@ -154,7 +154,7 @@ function renderMarkdown(r) {
   lines.push(`| target / achieved rate | ${fmt(t.targetRps)} / ${fmt(t.achievedRps)} req/s |`);
   lines.push(`| writes (PATCH, on ${r.instances[0].name}) | ${fmt(t.writes)} |`);
   lines.push(`| operations dropped (over the in-flight cap) | ${fmt(t.skippedOverCap)} |`);
-  lines.push(`| failed requests | ${fmt(t.errors)} (resent once after a reset on a reused idle socket: ${fmt(t.resentAfterIdleSocketReset)}; users retired after a failed write: ${fmt(t.usersRetiredAfterFailedWrite)}) |`);
+  lines.push(`| failed requests | ${fmt(t.errors)} (resent after a reset on a reused idle socket: ${fmt(t.resentAfterIdleSocketReset)}; users retired after a failed write: ${fmt(t.usersRetiredAfterFailedWrite)}) |`);
   lines.push(`| **stale reads** | **${fmt(t.staleReads)}** (follow-up ${t.stale.follow}, single ${t.stale.read}, list pages ${t.stale.list} holding ${t.stale.listUsers} stale users) |`);
   lines.push(`| latency p50 / p99 / max | ${t.latencyMs.p50} / ${t.latencyMs.p99} / ${t.latencyMs.max} ms |`);
   for (const [kind, k] of Object.entries(t.latencyMs.byKind)) lines.push(`| — ${KIND_LABELS[kind]} | ${fmt(k.requests)} requests, p50 ${k.p50} ms, p99 ${k.p99} ms |`);

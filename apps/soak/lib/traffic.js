@@ -38,7 +38,9 @@ class Traffic {
     this.options = options;
     this.instances = options.instances;
     this.headers = { authorization: `Bearer ${options.apiKey}` };
-    this.agents = this.instances.map(() => new http.Agent({ keepAlive: true, maxSockets: 128 }));
+    // Idle sockets are closed after 4 s, before the server's 5 s keep-alive timeout closes them
+    // under a request (see send for the race that is left on a busy machine).
+    this.agents = this.instances.map(() => new http.Agent({ keepAlive: true, maxSockets: 128, timeout: 4_000 }));
     this.users = options.users.map((user) => ({ ...user, acked: user.version, writing: false, lastWrite: undefined }));
     this.byId = new Map(this.users.map((user) => [user.id, user]));
     this.nextVersion = Math.max(0, ...options.users.map((user) => user.version));
@@ -301,7 +303,7 @@ class Traffic {
         if (!response.ok) this.fail(response, error ? error.message : `status ${status}`);
         resolve(response);
       };
-      const attempt = (retry) => {
+      const attempt = (retriesLeft) => {
         const req = http.request(
           this.instances[instance].baseUrl + path,
           { method, headers, agent: this.agents[instance], timeout: REQUEST_TIMEOUT_MS },
@@ -314,18 +316,19 @@ class Traffic {
         );
         req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
         req.on('error', (error) => {
-          // A kept-alive socket the server closed as idle just as this request went out on it: the
-          // server never read the request. Sent again once, as any HTTP client does (Node's docs).
-          if (retry && req.reusedSocket && error.code === 'ECONNRESET' && response.doneAt === undefined) {
+          // A kept-alive socket the server closed as idle just as this request went out on it
+          // ("socket hang up", ECONNRESET): the server never read the request. Sent again, as any
+          // HTTP client does (Node's docs), up to three times (the next idle socket may be closing too).
+          if (retriesLeft > 0 && req.reusedSocket && error.code === 'ECONNRESET' && response.doneAt === undefined) {
             this.resetRetries += 1;
-            return attempt(false);
+            return attempt(retriesLeft - 1);
           }
           finish(0, '', undefined, error);
         });
         if (payload) req.write(payload);
         req.end();
       };
-      attempt(true);
+      attempt(3);
     });
   }
 
