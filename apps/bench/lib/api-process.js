@@ -1,7 +1,7 @@
 'use strict';
 // Starts the bench variant of the API (dist/apps/bench/src/main.js), or the bare Nest app
 // (dist/apps/bench/src/bare/main.js), as a child process and stops it by its PID. As deployed:
-// NODE_ENV=production, LOG_LEVEL=warn and one request log line per request (LOG_REQUESTS=true),
+// NODE_ENV=production, LOG_LEVEL=log and one request log line per request (LOG_REQUESTS=true),
 // written to stdout, which goes to a file (as a deployment sends it to its log collector), never
 // through the harness. Loopback only. Each process also serves the bench's control port
 // (apps/bench/src/control-server.ts: CPU used, in-process CPU profiles). With BENCH_CPU_PROF_DIR
@@ -35,8 +35,9 @@ async function startApi({ name, env, log, entry = 'app', logFile }) {
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      LOG_REQUESTS: 'true', // one line per request, as deployed (the default)
+      // As deployed: the default LOG_LEVEL (log) and one line per request (the default LOG_REQUESTS).
+      LOG_LEVEL: 'log',
+      LOG_REQUESTS: 'true',
       // The rate-limit guard stays (it is middleware every request pays: a Redis INCR per request)
       // but with a budget no run reaches, so no row measures 429s.
       RATE_LIMIT_LIMIT: '1000000000',
