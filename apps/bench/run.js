@@ -13,6 +13,9 @@
 //                                 temporary folder (git archive), build and run there
 //   npm run bench -- --profile    also one run per row under the V8 profiler of its process, after
 //                                 the measured rounds: each row's top frames and packages
+//   npm run bench -- --only=l1,live   while working on a path: those rows and bare only, 3 rounds of
+//                                 4 s at 50 connections, no stampede or library run; prints the
+//                                 table (and the profiles with --profile), writes no results
 //
 // Processes (each stopped by its PID however the run ends), all but bare as deployed (production
 // mode, request logs on, to a file; see lib/api-process.js):
@@ -47,7 +50,10 @@ const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, 'resul
 const QUICK = process.argv.includes('--quick');
 const BUILD = !process.argv.includes('--no-build');
 const PROFILE = process.argv.includes('--profile');
-const SETTINGS = QUICK
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const SETTINGS = ONLY
+  ? { warmupSeconds: 2, durationSeconds: 4, rounds: 3, connections: [50], missKeys: 20_000 }
+  : QUICK
   ? { warmupSeconds: 0, durationSeconds: 1, rounds: 1, connections: [50, 10], missKeys: 5_000, stampedeTrials: 1, stampedeConcurrency: 200, microRounds: 1, microMeasureMs: 150 }
   : { warmupSeconds: 3, durationSeconds: 6, rounds: 3, connections: [50, 10], missKeys: 60_000, stampedeTrials: 3, stampedeConcurrency: 300, microRounds: 3, microMeasureMs: 2_000 };
 
@@ -124,10 +130,17 @@ async function main() {
     start('bare', { BENCH_BARE_BODY_FILE: bodyFile }, 'bare'),
   ]);
 
-  const rows = await prepareRows(apis, target, { cleanup, log });
+  let rows = await prepareRows(apis, target, { cleanup, log });
+  if (ONLY) rows = rows.filter((row) => row.id === 'bare' || ONLY.includes(row.id));
   const redisPort = Number(new URL(redis.url).port);
   const levels = await measure(rows, target, { settings: SETTINGS, log, redisPort });
   const profiles = PROFILE ? await profileRows(rows, target, { settings: SETTINGS, log, redisPort }) : undefined;
+  if (ONLY) {
+    for (const name of Object.keys(apis)) await apis[name].stop();
+    await cleanup.run();
+    process.stdout.write(renderText({ mode: 'partial', settings: SETTINGS, target, levels, profiles, machine: machineInfo(database), loadAverage: { before: +loadBefore.toFixed(2), max: +loadMax.toFixed(2), after: +os.loadavg()[0].toFixed(2) }, serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])), micro: [], targets: [] }) + '\n');
+    return 0;
+  }
   const second = await start('second', { CACHE_KEY_PREFIX: 'bench_main' });
   const stampede = await runStampede(apis.main, second, target, SETTINGS, log);
   for (const name of Object.keys(apis)) await apis[name].stop();

@@ -150,7 +150,12 @@ async function profileRows(rows, target, { settings, log, redisPort }) {
     } finally {
       profile = (await expectStatus(200, `${row.api.controlUrl}/profile/stop`, { method: 'POST' })).json();
     }
-    profiles[row.id] = topFrames(profile, 10);
+    profiles[row.id] = topFrames(profile, 25);
+    // The whole profile too, for DevTools, when BENCH_CPU_PROF_DIR names a folder.
+    if (process.env.BENCH_CPU_PROF_DIR) {
+      fs.mkdirSync(process.env.BENCH_CPU_PROF_DIR, { recursive: true });
+      fs.writeFileSync(path.join(process.env.BENCH_CPU_PROF_DIR, `row-${row.id}.cpuprofile`), JSON.stringify(profile));
+    }
     const top = profiles[row.id].frames.slice(0, 3).map((f) => `${f.frame} ${(f.share * 100).toFixed(1)} %`);
     log(`profile ${row.id}: ${top.join('; ')}`);
   }

@@ -24,7 +24,7 @@ function httpRows(results) {
         fmtMs(row.p99),
         String(row.errors),
         fmtRatio(ratio(row.requestsPerSecond, bare.requestsPerSecond)),
-        fmtRatio(ratio(row.requestsPerSecond, peer.requestsPerSecond)),
+        fmtRatio(ratio(row.requestsPerSecond, peer?.requestsPerSecond ?? NaN)),
         fmtCpu(row.apiCpuMicrosPerRequest),
         fmtCpu(row.redisCpuMicrosPerRequest),
       ]);

@@ -8,6 +8,7 @@ import { validateAppConfig } from '../../../src/config/app-config.validation';
 import { setupSwagger } from '../../../src/docs/swagger.setup';
 import { AppLogger, createRootLogger, pinoLevelFor } from '../../../src/logging/app-logger';
 import { requestLogging } from '../../../src/logging/request-logging';
+import { HttpMetricsMiddleware } from '../../../src/metrics/http-metrics.middleware';
 import { installShutdownSignals } from '../../../src/shutdown/graceful-shutdown';
 import { BenchAppModule } from './bench-app.module';
 import { startControlServer } from './control-server';
@@ -28,6 +29,8 @@ async function bootstrap(): Promise<void> {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogging(rootLogger, config.logging.requests));
+  const httpMetrics = app.get(HttpMetricsMiddleware);
+  app.use(httpMetrics.use.bind(httpMetrics));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   setupSwagger(app);
