@@ -39,8 +39,12 @@ async function startApi({ name, env, log, entry = 'app', logFile }) {
       LOG_LEVEL: 'log',
       LOG_REQUESTS: 'true',
       // The rate-limit guard stays (it is middleware every request pays: a Redis INCR per request)
-      // but with a budget no run reaches, so no row measures 429s.
+      // but with budgets no run reaches, so no row measures 429s. The address budget too: a key
+      // the cache does not hold yet is counted by address first, and with CACHE_ENABLED=false no
+      // key is ever held, so every request of the "uncached" row is counted by address.
       RATE_LIMIT_LIMIT: '1000000000',
+      RATE_LIMIT_ANONYMOUS_LIMIT: '1000000000',
+      RATE_LIMIT_OPERATOR_LIMIT: '1000000000',
       HOST: '127.0.0.1',
       PORT: '0',
       ...env,
