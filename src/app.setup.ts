@@ -11,6 +11,7 @@ import { verifyJsonDepth } from './common/http/json-depth';
 import { VALIDATION_OPTIONS } from './common/validation';
 import { AppLogger, createRootLogger, pinoLevelFor } from './logging/app-logger';
 import { requestLogging } from './logging/request-logging';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 
 /** Largest JSON body accepted; bigger requests get 413 before any controller runs. */
 export const JSON_BODY_LIMIT = '100kb';
@@ -48,6 +49,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   app.set('trust proxy', config.trustProxy);
   // First, so every answer (also 404s, 413s and 429s) carries X-Request-Id and is logged.
   app.use(requestLogging(rootLogger, config.logging.requests));
+  // Then the HTTP counters, also for every answer (404s, 413s, 429s included).
+  const httpMetrics = app.get(HttpMetricsMiddleware);
+  app.use(httpMetrics.use.bind(httpMetrics));
   // 304 by RFC 9110 on every answer that carries an ETag (Express adds one to JSON bodies):
   // Express's own req.fresh sends the body whenever the request says Cache-Control: no-cache.
   app.use((request: object, _response: unknown, next: () => void) => {

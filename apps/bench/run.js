@@ -11,9 +11,17 @@
 //   npm run bench -- --no-build   use dist/ as it is (by default it is rebuilt when a source is newer)
 //   npm run bench -- --head       measure the last commit, not the working tree: export HEAD to a
 //                                 temporary folder (git archive), build and run there
+//   npm run bench -- --profile    also one run per row under the V8 profiler of its process, after
+//                                 the measured rounds: each row's top frames and packages
+//   npm run bench -- --only=l1,live   while working on a path: those rows and bare only, 3 rounds of
+//                                 4 s at 50 connections, no stampede or library run; prints the
+//                                 table (and the profiles with --profile), writes no results
 //
-// Processes (each stopped by its PID however the run ends):
-//   main   defaults (L1 + Redis)     rows: ceiling, uncached query, L1 hit, miss path, peer
+// Processes (each stopped by its PID however the run ends), all but bare as deployed (production
+// mode, request logs on, to a file; see lib/api-process.js):
+//   bare   a bare Nest app (apps/bench/src/bare), one route answering the same body: the ceiling
+//          every row is reported against
+//   main   defaults (L1 + Redis)     rows: /health/live, app ceiling, uncached query, L1 hit, miss path, peer
 //   l2     CACHE_L1_ENABLED=false    rows: L2 hit (one key, then 1,000 keys), and this process's
 //                                    ceiling (its API key lookup is an L2 hit too)
 //   off    CACHE_ENABLED=false       row: uncached
@@ -32,7 +40,7 @@ const { ensureBinaries } = require('../../scripts/lib/binaries');
 const { startStandaloneRedis, provisionDatabase } = require('../../scripts/lib/services');
 const { startApi, killApisNow } = require('./lib/api-process');
 const { buildIfStale, machineInfo, sourceState } = require('./lib/environment');
-const { prepareRows, measure, runStampede } = require('./lib/measure');
+const { realBody, prepareRows, measure, profileRows, runStampede } = require('./lib/measure');
 const { evaluateTargets, renderText, renderMarkdown } = require('./lib/report');
 const { seed } = require('./lib/seed');
 
@@ -41,7 +49,11 @@ const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, 'resul
 
 const QUICK = process.argv.includes('--quick');
 const BUILD = !process.argv.includes('--no-build');
-const SETTINGS = QUICK
+const PROFILE = process.argv.includes('--profile');
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const SETTINGS = ONLY
+  ? { warmupSeconds: 2, durationSeconds: 4, rounds: 3, connections: [50], missKeys: 20_000 }
+  : QUICK
   ? { warmupSeconds: 0, durationSeconds: 1, rounds: 1, connections: [50, 10], missKeys: 5_000, stampedeTrials: 1, stampedeConcurrency: 200, microRounds: 1, microMeasureMs: 150 }
   : { warmupSeconds: 3, durationSeconds: 6, rounds: 3, connections: [50, 10], missKeys: 60_000, stampedeTrials: 3, stampedeConcurrency: 300, microRounds: 3, microMeasureMs: 2_000 };
 
@@ -100,8 +112,9 @@ async function main() {
   // a timed-out command opens the circuit: the L2 rows would then measure the in-process fallback.
   const common = { DATABASE_URL: database.url, REDIS_URL: redis.url, ADMIN_TOKEN: adminToken, REDIS_COMMAND_TIMEOUT_MS: '1000' };
   const apis = {};
-  const start = async (name, env) => {
-    const api = await startApi({ name, env: { ...common, ...env }, log });
+  const start = async (name, env, entry = 'app') => {
+    const logFile = path.join(rigDir, `${name}.log`);
+    const api = await startApi({ name, env: { ...common, ...env }, log, entry, logFile });
     cleanup.add(`stop ${name}`, () => api.stop());
     log(`${name}: pid ${api.pid}, ${api.baseUrl}`);
     return (apis[name] = api);
@@ -109,13 +122,25 @@ async function main() {
   // main first: it runs the migrations the others then find done.
   await start('main', { CACHE_KEY_PREFIX: 'bench_main' });
   const target = await seed({ api: apis.main, databaseUrl: database.url, adminToken, missKeys: SETTINGS.missKeys, log });
+  const bodyFile = path.join(rigDir, 'bare-body.json');
+  fs.writeFileSync(bodyFile, JSON.stringify(await realBody(apis, target)));
   await Promise.all([
     start('l2', { CACHE_KEY_PREFIX: 'bench_l2', CACHE_L1_ENABLED: 'false' }),
     start('off', { CACHE_ENABLED: 'false' }),
+    start('bare', { BENCH_BARE_BODY_FILE: bodyFile }, 'bare'),
   ]);
 
-  const rows = await prepareRows(apis, target, { cleanup, log });
-  const levels = await measure(rows, target, { settings: SETTINGS, log, redisPort: Number(new URL(redis.url).port) });
+  let rows = await prepareRows(apis, target, { cleanup, log });
+  if (ONLY) rows = rows.filter((row) => row.id === 'bare' || ONLY.includes(row.id));
+  const redisPort = Number(new URL(redis.url).port);
+  const levels = await measure(rows, target, { settings: SETTINGS, log, redisPort });
+  const profiles = PROFILE ? await profileRows(rows, target, { settings: SETTINGS, log, redisPort }) : undefined;
+  if (ONLY) {
+    for (const name of Object.keys(apis)) await apis[name].stop();
+    await cleanup.run();
+    process.stdout.write(renderText({ mode: 'partial', settings: SETTINGS, target, levels, profiles, machine: machineInfo(database), loadAverage: { before: +loadBefore.toFixed(2), max: +loadMax.toFixed(2), after: +os.loadavg()[0].toFixed(2) }, serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])), micro: [], targets: [] }) + '\n');
+    return 0;
+  }
   const second = await start('second', { CACHE_KEY_PREFIX: 'bench_main' });
   const stampede = await runStampede(apis.main, second, target, SETTINGS, log);
   for (const name of Object.keys(apis)) await apis[name].stop();
@@ -127,13 +152,14 @@ async function main() {
   const results = {
     mode: QUICK ? 'quick' : 'full',
     startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-    command: QUICK ? 'npm run bench -- --quick' : 'npm run bench',
+    command: `npm run bench${QUICK || PROFILE ? ` --${QUICK ? ' --quick' : ''}${PROFILE ? ' --profile' : ''}` : ''}`,
     settings: SETTINGS,
     target: { kind: target.kind, route: target.route, bytesPerResponse: rows.find((r) => r.id === 'l1').bytes },
     machine: machineInfo(database),
     source,
     loadAverage: { before: +loadBefore.toFixed(2), max: +loadMax.toFixed(2), after: +os.loadavg()[0].toFixed(2) },
     levels,
+    profiles,
     serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])),
     stampede,
     micro,

@@ -22,6 +22,13 @@ export const UNKNOWN_KEY_TTL_MS = 30_000;
 /** Unknown hashes remembered at most (about 100 bytes each); the least recently seen go first. */
 export const UNKNOWN_KEYS_MAX = 10_000;
 
+/**
+ * Hashes of known keys remembered at most. Only the hash is remembered (a pure function of the
+ * key), never whom it stands for: every request still looks the key up, so a revoked key is
+ * refused within the lookup's bounds whatever this holds.
+ */
+const MAX_REMEMBERED_HASHES = 10_000;
+
 /** Thrown inside the lookup loader so that unknown keys are never cached. */
 class UnknownApiKey extends Error {}
 
@@ -40,6 +47,8 @@ export interface IssuedApiKey {
 @Injectable()
 export class ApiKeysService {
   private readonly unknownHashes = new LRUCache<string, true>({ max: UNKNOWN_KEYS_MAX, ttl: UNKNOWN_KEY_TTL_MS });
+  /** Presented key → its SHA-256, for keys that resolved (a client presents the same key on every request). */
+  private readonly hashes = new Map<string, string>();
 
   constructor(
     private readonly keys: ApiKeysRepository,
@@ -52,10 +61,11 @@ export class ApiKeysService {
    */
   async resolve(apiKey: string): Promise<TenantIdentity | undefined> {
     if (!isWellFormedApiKey(apiKey)) return undefined;
-    const hash = hashApiKey(apiKey);
+    const remembered = this.hashes.get(apiKey);
+    const hash = remembered ?? hashApiKey(apiKey);
     if (this.unknownHashes.has(hash)) return undefined;
     try {
-      return await this.cache.getOrSet(
+      const tenant = await this.cache.getOrSet(
         hash,
         async (): Promise<TenantIdentity> => {
           const row = await this.keys.findActiveByHash(hash);
@@ -64,6 +74,9 @@ export class ApiKeysService {
         },
         { namespace: NAMESPACE, ttlMs: LOOKUP_TTL_MS, l1TtlMs: LOOKUP_L1_TTL_MS },
       );
+      // Remembered only once known, so random keys cannot fill the map; the oldest goes first.
+      if (remembered === undefined) this.rememberHash(apiKey, hash);
+      return tenant;
     } catch (error) {
       if (error instanceof UnknownApiKey) {
         this.unknownHashes.set(hash, true);
@@ -76,7 +89,12 @@ export class ApiKeysService {
   /** What the cache already knows of a key, without any database work: its identity, or undefined. */
   async resolveCached(apiKey: string): Promise<TenantIdentity | undefined> {
     if (!isWellFormedApiKey(apiKey)) return undefined;
-    return this.cache.get<TenantIdentity>(hashApiKey(apiKey), { namespace: NAMESPACE, l1TtlMs: LOOKUP_L1_TTL_MS });
+    return this.cache.get<TenantIdentity>(this.hashes.get(apiKey) ?? hashApiKey(apiKey), { namespace: NAMESPACE, l1TtlMs: LOOKUP_L1_TTL_MS });
+  }
+
+  private rememberHash(apiKey: string, hash: string): void {
+    if (this.hashes.size >= MAX_REMEMBERED_HASHES) this.hashes.delete(this.hashes.keys().next().value as string);
+    this.hashes.set(apiKey, hash);
   }
 
   /** A new key for an existing organization; the clear key is returned only here. */

@@ -1,5 +1,4 @@
-import { CacheContextMiddleware } from '@app/cache';
-import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysRepository } from './api-keys.repository';
@@ -11,8 +10,9 @@ import { TenantGuard } from './tenant.guard';
 /**
  * API keys and the two guards. Global, so any feature module can put
  * `@UseGuards(TenantGuard)` or `@UseGuards(OperatorGuard)` on a controller without importing it.
- * Every request runs inside a `CacheContext` (AsyncLocalStorage) opened by the middleware, so
- * that `TenantGuard`, which cannot wrap the handler itself, can set its organization there.
+ * Every request runs inside a `CacheContext` (AsyncLocalStorage), opened with the request's id by
+ * the request middleware (src/logging/request-logging.ts, applied first in createApp), so that
+ * `TenantGuard`, which cannot wrap the handler itself, can set its organization there.
  */
 @Global()
 @Module({
@@ -20,8 +20,4 @@ import { TenantGuard } from './tenant.guard';
   providers: [ApiKeysRepository, ApiKeysService, OperatorTokenVerifier, TenantGuard, OperatorGuard],
   exports: [ApiKeysService, OperatorTokenVerifier, TenantGuard, OperatorGuard],
 })
-export class AuthModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CacheContextMiddleware).forRoutes('{*path}');
-  }
-}
+export class AuthModule {}

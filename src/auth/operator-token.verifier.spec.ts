@@ -10,4 +10,15 @@ describe(OperatorTokenVerifier.name, () => {
     expect(sut.matches('operator-token-0123456789x')).toBe(false);
     expect(sut.matches('')).toBe(false);
   });
+
+  it('answers a token presented again as it did the first time (the verdict is remembered per token)', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(sut.matches('operator-token-0123456789')).toBe(true);
+      expect(sut.matches('ck_some_api_key')).toBe(false);
+    }
+    // Over the memo's bound, the oldest verdicts go and are computed again, the same.
+    for (let i = 0; i < 1_500; i++) sut.matches(`ck_key_${i}`);
+    expect(sut.matches('operator-token-0123456789')).toBe(true);
+    expect(sut.matches('ck_key_0')).toBe(false);
+  });
 });

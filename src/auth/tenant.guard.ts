@@ -11,8 +11,8 @@ import type { TenantRequest } from './tenant-identity';
  * (read it with `@CurrentOrg()`). No, malformed, unknown or revoked credentials: 401 (a
  * malformed key without a lookup). The operator token: 403, since operators hold no organization.
  *
- * It also sets the organization of the request's `CacheContext` (opened for every route by
- * `AuthModule`'s middleware), which scopes `@CacheRoute` answers and `@Cacheable` entries to it.
+ * It also sets the organization of the request's `CacheContext` (opened for every request by
+ * the request middleware, src/logging/request-logging.ts), which scopes `@CacheRoute` answers and `@Cacheable` entries to it.
  * Without an open context it refuses the request: caching it under no organization could
  * serve one tenant's answer to another.
  */
@@ -36,7 +36,7 @@ export class TenantGuard implements CanActivate {
     const tenant = await this.apiKeys.resolve(token);
     if (tenant === undefined) throw new UnauthorizedException('The API key is unknown or revoked');
     if (CacheContext.current() === undefined) {
-      throw new Error('TenantGuard needs an open CacheContext (AuthModule applies CacheContextMiddleware to every route)');
+      throw new Error('TenantGuard needs an open CacheContext (createApp applies the request middleware, which opens one, to every request)');
     }
     CacheContext.setOrg(tenant.orgId);
     request.tenant = tenant;

@@ -15,7 +15,8 @@ const NEST_ORDER: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug
 
 /**
  * Paths never written: credentials in headers, cookies, and API keys in bodies or objects a
- * caller logs (`POST /admin/orgs` answers with a fresh `apiKey`).
+ * caller logs (`POST /admin/orgs` answers with a fresh `apiKey`). The request lines
+ * (request-logging.ts) are built without pino's serializers and hide the same header paths themselves.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -41,8 +42,13 @@ export function pinoLevelFor(levels: readonly LogLevel[] | false | undefined): L
 /**
  * The process's JSON logger: one line per record, with secrets redacted. A line written while
  * serving a request carries its `reqId`, also from code that only has `new Logger(context)`.
+ *
+ * By default it writes to stdout asynchronously: a line is queued, and what queued while one
+ * write was in flight goes out in the next, so a busy process makes one write per batch of lines
+ * instead of one blocking write per line. What is still queued is written when the process exits
+ * (pino flushes its destination synchronously on exit).
  */
-export function createRootLogger(level: Level | 'silent', destination?: DestinationStream): Logger {
+export function createRootLogger(level: Level | 'silent', destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
   const options = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -52,7 +58,7 @@ export function createRootLogger(level: Level | 'silent', destination?: Destinat
       return reqId === undefined ? {} : { reqId };
     },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  return pino(options, destination);
 }
 
 /** Nest's LoggerService on pino, so Nest's own lines and `new Logger(ctx)` calls are JSON too. */

@@ -52,6 +52,47 @@ describe(requestLogging.name, () => {
     expect(JSON.stringify(lines.records)).not.toMatch(/sk_live_secret|sid=abc|secret-term/);
   });
 
+  it('hides x-api-key and a cookie the response sets, and keeps the lines one JSON object each', async () => {
+    const lines = new Lines();
+    const middleware = requestLogging(createRootLogger('info', lines), true);
+    const sut = await serve((req, res) =>
+      middleware(req, res, () => {
+        res.setHeader('Set-Cookie', 'session=server-secret');
+        res.end('ok');
+      }),
+    );
+    server = sut.server;
+    await fetch(`${sut.url}/a`, { headers: { 'x-api-key': 'ck_header_secret' } });
+    await fetch(`${sut.url}/b`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.records).toHaveLength(2);
+    expect(lines.records[0]).toMatchObject({ level: 30, msg: 'request completed', req: { path: '/a', headers: { 'x-api-key': '[redacted]' } }, res: { statusCode: 200, headers: { 'set-cookie': '[redacted]' } } });
+    expect(lines.records[0]).toEqual(expect.objectContaining({ reqId: (lines.records[0].req as { id: string }).id, pid: process.pid, time: expect.any(Number), responseTime: expect.any(Number) }));
+    expect(JSON.stringify(lines.records)).not.toMatch(/ck_header_secret|server-secret/);
+  });
+
+  it('says so when the client left before the answer', async () => {
+    const lines = new Lines();
+    const middleware = requestLogging(createRootLogger('info', lines), true);
+    let left!: () => void;
+    const gone = new Promise<void>((resolve) => (left = resolve));
+    const sut = await serve((req, res) =>
+      middleware(req, res, () => {
+        res.once('close', () => left());
+      }),
+    );
+    server = sut.server;
+    const controller = new AbortController();
+    const pending = fetch(`${sut.url}/slow`, { signal: controller.signal }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    await pending;
+    await gone;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.records).toEqual([expect.objectContaining({ level: 30, msg: 'request aborted', req: expect.objectContaining({ path: '/slow' }) })]);
+    server.closeAllConnections();
+  });
+
   it('logs a 5xx answer at error level without a made-up stack', async () => {
     const lines = new Lines();
     const middleware = requestLogging(createRootLogger('info', lines), true);

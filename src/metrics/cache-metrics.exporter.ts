@@ -97,12 +97,25 @@ export class CacheMetricsExporter implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    // Every cache call lands here (an L1 hit too): the series of a (namespace, result) or
+    // (namespace, operation) pair are resolved once, so a call is an increment, not a hash of a
+    // label object. Namespaces are the app's own (a handful), operations and results fixed.
+    const results = new Map<string, { inc(): void }>();
+    const latencies = new Map<string, { observe(seconds: number): void }>();
     this.metrics.subscribe({
       outcome: (namespace, org, outcome) => {
-        this.results.inc({ namespace, result: RESULTS[outcome] });
+        const id = `${namespace}\u0000${outcome}`;
+        let series = results.get(id);
+        if (series === undefined) results.set(id, (series = this.results.labels({ namespace, result: RESULTS[outcome] })));
+        series.inc();
         if (this.orgResults !== undefined) this.orgResults.inc({ org: this.orgLabel(org), result: RESULTS[outcome] });
       },
-      latency: (namespace, operation, ms) => this.latency.observe({ namespace, operation }, ms / 1000),
+      latency: (namespace, operation, ms) => {
+        const id = `${namespace}\u0000${operation}`;
+        let series = latencies.get(id);
+        if (series === undefined) latencies.set(id, (series = this.latency.labels({ namespace, operation })));
+        series.observe(ms / 1000);
+      },
     });
   }
 

@@ -12,6 +12,15 @@ interface RoutedRequest extends IncomingMessage {
 /** Label of requests no route matched (404s for unknown paths), so raw URLs never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+/** The two series one (method, route, status) combination feeds, resolved once. */
+interface Series {
+  requests: { inc(): void };
+  duration: { observe(seconds: number): void };
+}
+
+/** Combinations kept resolved at most; beyond it a request resolves its labels as it goes (bounded by routes × methods × statuses anyway). */
+const MAX_SERIES = 2_000;
+
 /**
  * Counts HTTP requests and their durations by method, route template (`/api/v1/users/:id`,
  * never the raw URL: one series per id would be unbounded) and status code. Measures from the
@@ -21,6 +30,11 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export class HttpMetricsMiddleware implements NestMiddleware {
   private readonly requests: Counter<'method' | 'route' | 'status_code'>;
   private readonly duration: Histogram<'method' | 'route' | 'status_code'>;
+  /**
+   * `method route status` → its series: prom-client hashes a label object on every inc/observe;
+   * a series resolved once (`labels(...)`) is a plain increment per request.
+   */
+  private readonly series = new Map<string, Series>();
 
   constructor(@Inject(PROMETHEUS_REGISTRY) registry: Registry) {
     this.requests = new Counter({
@@ -39,14 +53,26 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   }
 
   use(request: RoutedRequest, response: ServerResponse, next: () => void): void {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     response.once('finish', () => {
       const path = request.route?.path;
       const route = typeof path === 'string' ? `${request.baseUrl ?? ''}${path}` : UNMATCHED_ROUTE;
-      const labels = { method: request.method ?? 'UNKNOWN', route, status_code: String(response.statusCode) };
-      this.requests.inc(labels);
-      this.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const series = this.seriesOf(request.method ?? 'UNKNOWN', route, response.statusCode);
+      series.requests.inc();
+      series.duration.observe((performance.now() - started) / 1000);
     });
     next();
+  }
+
+  private seriesOf(method: string, route: string, status: number): Series {
+    const id = `${method} ${route} ${status}`;
+    let series = this.series.get(id);
+    if (series === undefined) {
+      const labels = { method, route, status_code: String(status) };
+      series = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
+      // A reset registry (none here) would orphan them; bounded so odd statuses cannot grow it forever.
+      if (this.series.size < MAX_SERIES) this.series.set(id, series);
+    }
+    return series;
   }
 }

@@ -36,6 +36,42 @@ describeStoreContract(`${RedisCacheStore.name} (3-master Cluster)`, redisFactory
 });
 
 describe(`${RedisCacheStore.name} details`, () => {
+  it('sends the hot-path commands of one tick in one socket write, and a lone command at the end of its tick', async () => {
+    const keys = new CacheKeyBuilder('batched');
+    const connections = createRedisConnections({ commandTimeoutMs: 2_000, url: redisUrl() });
+    const store = new RedisCacheStore(keys, new CacheSerializer(16_384), connections);
+    await Promise.all([connections.main, connections.bulk].map((c) => waitForReady(c, 5_000)));
+    try {
+      const now = Date.now();
+      const entry = { value: { n: 1 }, createdAt: now, expiresAt: now + 60_000, staleUntil: now + 60_000, tags: ['t'] };
+      // Scripts loaded first (a NOSCRIPT answer is followed by an EVAL in a later tick).
+      await store.set(keys.entry('o', 'n', 'warm'), entry, 60_000);
+      await store.incr(keys.entry('o', 'n', 'warm-counter'), 1, 60_000);
+      const socket = (connections.main as unknown as { stream: { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void } }).stream;
+      let writes = 0;
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method].bind(socket);
+        socket[method] = (...args: unknown[]) => {
+          writes += 1;
+          return original(...args);
+        };
+      }
+      // Twenty reads, a write and a counter in one tick: one write to the socket.
+      const reads = Promise.all(Array.from({ length: 20 }, (_, i) => store.get(keys.entry('o', 'n', `k${i}`))));
+      const written = store.set(keys.entry('o', 'n', 'k0'), entry, 60_000);
+      const counted = store.incr(keys.entry('o', 'n', 'c'), 1, 60_000);
+      expect(writes).toBe(0);
+      await Promise.all([reads, written, counted]);
+      expect(writes).toBe(1);
+      expect(await store.incr(keys.entry('o', 'n', 'c'), 1, 60_000)).toBe(2);
+      expect(writes).toBe(2);
+      expect((await store.get(keys.entry('o', 'n', 'k0')))?.value).toEqual({ n: 1 });
+    } finally {
+      await store.invalidate({ kind: 'all' });
+      await Promise.all([connections.main, connections.bulk, connections.subscriber].map(closeRedisClient));
+    }
+  });
+
   it('compresses large values behind a self-describing header and reads them back', async () => {
     const { store, keys, close } = await redisFactory(() => ({ url: redisUrl() }))('compress');
     try {

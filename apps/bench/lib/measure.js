@@ -8,16 +8,22 @@ const path = require('node:path');
 const { sendCommand } = require('../../../scripts/lib/resp');
 const { request, expectStatus } = require('./http');
 const { runLoad } = require('./load');
+const { topFrames } = require('./profile');
 const { summarize } = require('./stats');
 
 const SPREAD_KEYS = 1_000;
 
-/** The rows, each checked once (200, size) before any load; the ceiling is given a real response. */
+/** A real response of the measured route: the body the ceilings and the bare Nest app return. */
+async function realBody(apis, target) {
+  return (await expectStatus(200, apis.main.baseUrl + target.realPath, { headers: target.headers })).json();
+}
+
+/** The rows, each checked once (200, size) before any load; the ceilings are given a real response. */
 async function prepareRows(apis, target, { cleanup, log }) {
   const headers = target.headers;
-  const real = await expectStatus(200, apis.main.baseUrl + target.realPath, { headers });
+  const body = await realBody(apis, target);
   for (const api of [apis.main, apis.l2]) {
-    await expectStatus(204, `${api.baseUrl}/bench/ceiling`, { method: 'POST', body: real.json() });
+    await expectStatus(204, `${api.baseUrl}/bench/ceiling`, { method: 'POST', body });
   }
   const pathsFile = (name, paths) => {
     const file = path.join(os.tmpdir(), `bench-${name}-paths-${process.pid}.json`);
@@ -27,8 +33,11 @@ async function prepareRows(apis, target, { cleanup, log }) {
   };
   // A hot key's concurrent L2 reads share one GET in the tiered store; over 1,000 keys they rarely meet.
   const spreadPaths = target.missPaths.slice(0, SPREAD_KEYS);
+  // bare first: every row is reported as a ratio of it.
   const rows = [
-    { id: 'ceiling', label: 'ceiling (guards, constant body)', api: apis.main, path: target.ceilingPath },
+    { id: 'bare', label: 'bare Nest, same body (the ceiling)', api: apis.bare, path: '/bare' },
+    { id: 'live', label: 'GET /health/live', api: apis.main, path: '/health/live', sameSize: false },
+    { id: 'ceiling', label: 'app ceiling (guards, logs, metrics; constant body)', api: apis.main, path: target.ceilingPath },
     { id: 'uncached', label: 'uncached (CACHE_ENABLED=false)', api: apis.off, path: target.realPath },
     { id: 'uncached-query', label: 'uncached query, key lookup cached', api: apis.main, path: target.uncachedQueryPath },
     { id: 'l1', label: 'L1 hit', api: apis.main, path: target.realPath },
@@ -42,7 +51,7 @@ async function prepareRows(apis, target, { cleanup, log }) {
     const response = await expectStatus(200, row.api.baseUrl + row.path, { headers });
     row.bytes = response.bytes;
   }
-  const sizes = rows.map((r) => r.bytes);
+  const sizes = rows.filter((r) => r.sameSize !== false).map((r) => r.bytes);
   if (Math.max(...sizes) - Math.min(...sizes) > 64) log(`response sizes differ: ${rows.map((r) => `${r.id} ${r.bytes} B`).join(', ')}`);
   return rows;
 }
@@ -62,9 +71,9 @@ async function redisCpuSeconds(redisPort) {
   return field('used_cpu_user') + field('used_cpu_sys');
 }
 
-/** CPU µs the API process has used (the bench-only GET /bench/cpu). */
+/** CPU µs the API process has used (its control port's GET /cpu). */
 async function apiCpuMicros(api) {
-  const usage = (await expectStatus(200, `${api.baseUrl}/bench/cpu`)).json();
+  const usage = (await expectStatus(200, `${api.controlUrl}/cpu`)).json();
   return usage.userMicros + usage.systemMicros;
 }
 
@@ -126,6 +135,33 @@ async function measure(rows, target, { settings, log, redisPort }) {
   return levels;
 }
 
+/**
+ * --profile: after the measured rounds (the profiler slows what it watches), one more run of
+ * each row at 50 connections under the V8 sampling profiler of the process serving it; the
+ * row's top frames and packages by self time, as shares of the process' busy samples.
+ */
+async function profileRows(rows, target, { settings, log, redisPort }) {
+  const profiles = {};
+  for (const row of rows) {
+    await expectStatus(200, `${row.api.controlUrl}/profile/start`, { method: 'POST' });
+    let profile;
+    try {
+      await loadRow(row, target, 50, settings.durationSeconds, redisPort);
+    } finally {
+      profile = (await expectStatus(200, `${row.api.controlUrl}/profile/stop`, { method: 'POST' })).json();
+    }
+    profiles[row.id] = topFrames(profile, 25);
+    // The whole profile too, for DevTools, when BENCH_CPU_PROF_DIR names a folder.
+    if (process.env.BENCH_CPU_PROF_DIR) {
+      fs.mkdirSync(process.env.BENCH_CPU_PROF_DIR, { recursive: true });
+      fs.writeFileSync(path.join(process.env.BENCH_CPU_PROF_DIR, `row-${row.id}.cpuprofile`), JSON.stringify(profile));
+    }
+    const top = profiles[row.id].frames.slice(0, 3).map((f) => `${f.frame} ${(f.share * 100).toFixed(1)} %`);
+    log(`profile ${row.id}: ${top.join('; ')}`);
+  }
+  return profiles;
+}
+
 /** Cold keys read by a few hundred concurrent requests split over two instances; loads counted by both caches. */
 async function runStampede(first, second, target, settings, log) {
   const instances = [first, second];
@@ -151,4 +187,4 @@ async function runStampede(first, second, target, settings, log) {
   return { concurrency: settings.stampedeConcurrency, instances: 2, trials };
 }
 
-module.exports = { prepareRows, measure, runStampede };
+module.exports = { realBody, prepareRows, measure, profileRows, runStampede };

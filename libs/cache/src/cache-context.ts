@@ -4,6 +4,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface CacheContextState {
   /** Organization whose entries the caller reads and writes; absent means the global organization. */
   org?: string;
+  /**
+   * The id of the request being served, for the app's log lines. The cache does not read it: it
+   * rides here so that an app needs one AsyncLocalStorage per request, not one for its logs and
+   * another for the cache (each one adds work to every promise the request creates).
+   */
+  requestId?: string;
 }
 
 /**

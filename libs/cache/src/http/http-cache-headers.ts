@@ -20,7 +20,8 @@ export function xCacheValue(outcome: HttpCacheOutcome): string {
  * cacheStatusValue('app', 'hit', expiresAt, Date.now()) // 'app; hit; ttl=120'
  */
 export function cacheStatusValue(cacheName: string, outcome: HttpCacheOutcome, expiresAt: number, now: number): string {
-  const name = structuredFieldName(cacheName);
+  let name = fieldNames.get(cacheName);
+  if (name === undefined) fieldNames.set(cacheName, (name = structuredFieldName(cacheName)));
   switch (outcome) {
     case 'hit':
     case 'stale':
@@ -33,6 +34,9 @@ export function cacheStatusValue(cacheName: string, outcome: HttpCacheOutcome, e
       return `${name}; fwd=bypass`;
   }
 }
+
+/** Cache name → its Structured Fields form (an app has one or two names: computed once each). */
+const fieldNames = new Map<string, string>();
 
 /** `Age`: whole seconds since the answer was stored. */
 export function ageSeconds(createdAt: number, now: number): number {

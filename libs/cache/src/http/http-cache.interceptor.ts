@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, StreamableFile, type CallHandler, type Exec
 import { HttpAdapterHost } from '@nestjs/core';
 import { isObservable, lastValueFrom, of, type Observable } from 'rxjs';
 import { CacheContext } from '../cache-context';
-import { CacheMetadataAccessor } from '../cache-metadata.accessor';
+import { CacheMetadataAccessor, type RouteCachePolicy } from '../cache-metadata.accessor';
 import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheService } from '../cache.service';
@@ -39,6 +39,12 @@ import { httpCacheId, routeTemplate, type RouteInputs } from './http-cache-key';
 @Injectable()
 export class HttpCacheInterceptor implements NestInterceptor {
   private readonly logger = new Logger(HttpCacheInterceptor.name);
+  /** Each handler's policy, read from its metadata once (decorators do not change after start). */
+  private readonly policies = new WeakMap<Function, RouteCachePolicy | null>();
+  /** The `Vary` names of each route's varied headers (by its list), computed once. */
+  private readonly varyNames = new WeakMap<readonly string[], readonly string[]>();
+  /** The `Vary` value when the response had none yet, by names list: the common case, computed once. */
+  private readonly varyValues = new WeakMap<readonly string[], string>();
 
   constructor(
     private readonly cache: CacheService,
@@ -49,7 +55,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
-    const policy = this.metadata.routePolicy(context.getHandler(), context.getClass());
+    const policy = this.policyOf(context);
     const request = context.switchToHttp().getRequest<CacheRouteRequest>();
     if (policy === undefined || request.method !== 'GET') return next.handle();
     const response = context.switchToHttp().getResponse<object>();
@@ -125,6 +131,16 @@ export class HttpCacheInterceptor implements NestInterceptor {
     return answer.json;
   }
 
+  private policyOf(context: ExecutionContext): RouteCachePolicy | undefined {
+    const handler = context.getHandler();
+    let policy = this.policies.get(handler);
+    if (policy === undefined) {
+      policy = this.metadata.routePolicy(handler, context.getClass()) ?? null;
+      this.policies.set(handler, policy);
+    }
+    return policy ?? undefined;
+  }
+
   private get adapter(): HttpAdapterHost['httpAdapter'] {
     return this.adapterHost.httpAdapter;
   }
@@ -138,8 +154,21 @@ export class HttpCacheInterceptor implements NestInterceptor {
   /** Who an answer is for: its caller only (`private`, revalidated each reuse), per principal and varied header. */
   private describeAudience(response: object, varyHeaders: readonly string[] | undefined): void {
     if (this.adapter.getHeader(response, 'Cache-Control') === undefined) this.adapter.setHeader(response, 'Cache-Control', 'private, no-cache');
-    const names = varyHeaders === undefined || varyHeaders.length === 0 ? this.options.httpPrincipalHeaders : [...this.options.httpPrincipalHeaders, ...varyHeaders];
-    this.adapter.setHeader(response, 'Vary', varyValue(this.adapter.getHeader(response, 'Vary') as string | string[] | number | undefined, names));
+    const names = this.varyNamesOf(varyHeaders);
+    const existing = this.adapter.getHeader(response, 'Vary') as string | string[] | number | undefined;
+    let value = existing === undefined ? this.varyValues.get(names) : undefined;
+    if (value === undefined) {
+      value = varyValue(existing, names);
+      if (existing === undefined) this.varyValues.set(names, value);
+    }
+    this.adapter.setHeader(response, 'Vary', value);
+  }
+
+  private varyNamesOf(varyHeaders: readonly string[] | undefined): readonly string[] {
+    if (varyHeaders === undefined || varyHeaders.length === 0) return this.options.httpPrincipalHeaders;
+    let names = this.varyNames.get(varyHeaders);
+    if (names === undefined) this.varyNames.set(varyHeaders, (names = [...this.options.httpPrincipalHeaders, ...varyHeaders]));
+    return names;
   }
 
   private describe(response: object, outcome: HttpCacheOutcome, key: string | undefined, createdAt: number, expiresAt: number): void {

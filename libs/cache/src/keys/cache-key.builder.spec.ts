@@ -39,6 +39,22 @@ describe(CacheKeyBuilder.name, () => {
       expect(() => sut.entry(org, 'n_1.a-b', '1')).not.toThrow();
       expect(() => sut.entry('acme', '_single', '1')).not.toThrow();
     });
+
+    it('hands back the same key for the same (org, namespace, id), and keeps rejecting what it rejected', () => {
+      const builder = new CacheKeyBuilder('memo');
+      const first = builder.entry('acme', 'users', '42');
+      expect(builder.entry('acme', 'users', '42')).toBe(first);
+      expect(builder.entry('acme', 'users', '43')).toBe('memo:{acme}:users:43');
+      expect(builder.entry('acme', 'orders', '42')).toBe('memo:{acme}:orders:42');
+      expect(builder.entry('other', 'users', '42')).toBe('memo:{other}:users:42');
+      expect(builder.entry(undefined, undefined, '42')).toBe(`memo:{${GLOBAL_ORG}}:${DEFAULT_NAMESPACE}:42`);
+      for (let i = 0; i < 2; i++) expect(() => builder.entry('a}b', 'users', '1')).toThrow(/Invalid organization/);
+      // Past its bounds it forgets and builds the same keys again.
+      for (let i = 0; i < 25_000; i++) builder.entry('acme', 'bulk', String(i));
+      for (let i = 0; i < 6_000; i++) builder.entry(`org${i}`, 'users', '1');
+      expect(builder.entry('acme', 'users', '42')).toBe('memo:{acme}:users:42');
+      expect(builder.entry('acme', 'bulk', '7')).toBe('memo:{acme}:bulk:7');
+    });
   });
 
   describe('parse', () => {

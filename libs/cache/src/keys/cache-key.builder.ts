@@ -3,6 +3,17 @@ import { stableHash } from './stable-hash';
 
 const SEGMENT_RE = /^[A-Za-z0-9_.-]{1,128}$/;
 
+/** Keys and scopes `CacheKeyBuilder.entry` remembers at most (a few MB). */
+const MAX_REMEMBERED_KEYS = 20_000;
+const MAX_SCOPES = 5_000;
+
+interface KeyScope {
+  /** `{prefix}:{{org}}:namespace:` */
+  root: string;
+  /** id → full key */
+  keys: Map<string, string>;
+}
+
 /** The parts of a cache key: whose entry it is, of which kind, and which one. */
 export interface CacheKeyParts {
   org: string;
@@ -18,11 +29,47 @@ export interface CacheKeyParts {
  * Names starting with `__` are the engine's own bookkeeping and never entries.
  */
 export class CacheKeyBuilder {
+  /**
+   * org → namespace → the scope's key root and its recently built keys. A hot key is asked for
+   * by the same (org, namespace, id) on every call: handing back the same string object skips
+   * the validation, the concatenation, and the hashing of a new string by every map it is looked
+   * up in (the L1 above all). At most MAX_REMEMBERED_KEYS keys and MAX_SCOPES scopes; past
+   * either, everything is forgotten at once and built again as asked.
+   */
+  private readonly scopes = new Map<string | undefined, Map<string | undefined, KeyScope>>();
+  private scopeCount = 0;
+  private rememberedKeys = 0;
+
   constructor(readonly prefix: string) {}
 
   /** Full key of an entry. */
   entry(org: string | undefined, namespace: string | undefined, id: string): string {
-    return `${this.orgRoot(org)}${this.namespace(namespace)}:${id}`;
+    const scope = this.scopes.get(org)?.get(namespace) ?? this.newScope(org, namespace);
+    let key = scope.keys.get(id);
+    if (key === undefined) {
+      key = `${scope.root}${id}`;
+      if (this.rememberedKeys >= MAX_REMEMBERED_KEYS) this.forget();
+      scope.keys.set(id, key);
+      this.rememberedKeys += 1;
+    }
+    return key;
+  }
+
+  /** Validates a scope once (throws on a bad org or namespace) and remembers its root. */
+  private newScope(org: string | undefined, namespace: string | undefined): KeyScope {
+    const scope: KeyScope = { root: `${this.orgRoot(org)}${this.namespace(namespace)}:`, keys: new Map() };
+    if (this.scopeCount >= MAX_SCOPES) this.forget();
+    let byNamespace = this.scopes.get(org);
+    if (byNamespace === undefined) this.scopes.set(org, (byNamespace = new Map()));
+    byNamespace.set(namespace, scope);
+    this.scopeCount += 1;
+    return scope;
+  }
+
+  private forget(): void {
+    this.scopes.clear();
+    this.scopeCount = 0;
+    this.rememberedKeys = 0;
   }
 
   /** Full key of an entry whose id is derived from an argument list, e.g. `list:Xy12...`. */

@@ -125,6 +125,11 @@ describe(CacheMetrics.name, () => {
     sut.count('users', 'o1', 'misses');
     expect(listener.outcome).toHaveBeenCalledTimes(2);
     expect(sut.snapshot().orgs.o1.misses).toBe(1);
+    // The counter sets a (namespace, org) pair feeds are found again after a reset, not the old ones.
+    sut.latency('users', 'o1', 7);
+    expect(sut.snapshot().namespaces.users).toMatchObject({ misses: 1, p50: expect.any(Number) });
+    expect(sut.snapshot('o1').namespaces.users.misses).toBe(1);
+    expect(sut.snapshot().namespaces.users.p50).toBeGreaterThan(0);
   });
 
   describe('hot keys and export', () => {

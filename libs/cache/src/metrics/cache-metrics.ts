@@ -108,6 +108,14 @@ export function sumCounters(sets: readonly (Partial<CounterExport> | undefined)[
 
 const MAX_ORGS = 10_000;
 
+/** The counter sets one (namespace, org) pair feeds besides the totals, found once. */
+interface CounterScope {
+  namespace: CounterSet;
+  /** Undefined for an organization past the first MAX_ORGS. */
+  org: CounterSet | undefined;
+  orgNamespace: CounterSet | undefined;
+}
+
 /**
  * Hits, misses, stale serves, loader runs, coalesced waits and errors, in total, per
  * namespace and per organization, with latency percentiles. Per instance; cheap enough
@@ -119,6 +127,8 @@ export class CacheMetrics {
   private orgs = new Map<string, CounterSet>();
   /** `org` → namespace → counters, so `snapshot(org)` can show one organization's namespaces. */
   private orgNamespaces = new Map<string, Map<string, CounterSet>>();
+  /** namespace → org → its counter sets: one call (an L1 hit above all) looks up two maps, not four. */
+  private scopes = new Map<string, Map<string, CounterScope>>();
   private readonly listeners: CacheMetricsListener[] = [];
   private hotKeys = new Map<string, TopKeys>();
   private readonly sampleEvery: number;
@@ -140,13 +150,26 @@ export class CacheMetrics {
 
   count(namespace: string, org: string, outcome: CacheOutcome, n = 1): void {
     this.totals[outcome] += n;
-    this.set(this.namespaces, namespace)[outcome] += n;
-    const orgSet = this.orgSet(org);
-    if (orgSet) {
-      orgSet[outcome] += n;
-      this.set(this.orgNamespaces.get(org)!, namespace)[outcome] += n;
+    const scope = this.scopeOf(namespace, org);
+    scope.namespace[outcome] += n;
+    if (scope.org !== undefined) {
+      scope.org[outcome] += n;
+      scope.orgNamespace![outcome] += n;
     }
     for (const listener of this.listeners) listener.outcome?.(namespace, org, outcome);
+  }
+
+  private scopeOf(namespace: string, org: string): CounterScope {
+    let byOrg = this.scopes.get(namespace);
+    if (byOrg === undefined) this.scopes.set(namespace, (byOrg = new Map()));
+    let scope = byOrg.get(org);
+    if (scope === undefined) {
+      const orgSet = this.orgSet(org);
+      scope = { namespace: this.set(this.namespaces, namespace), org: orgSet, orgNamespace: orgSet && this.set(this.orgNamespaces.get(org)!, namespace) };
+      // An organization past the limit is not remembered either: the map stays bounded.
+      if (orgSet !== undefined) byOrg.set(org, scope);
+    }
+    return scope;
   }
 
   /**
@@ -192,11 +215,11 @@ export class CacheMetrics {
   /** Records how long one `getOrSet` (or another operation) took, in ms. */
   latency(namespace: string, org: string, ms: number, operation = 'getOrSet'): void {
     this.totals.latency.record(ms);
-    this.set(this.namespaces, namespace).latency.record(ms);
-    const orgSet = this.orgSet(org);
-    if (orgSet) {
-      orgSet.latency.record(ms);
-      this.set(this.orgNamespaces.get(org)!, namespace).latency.record(ms);
+    const scope = this.scopeOf(namespace, org);
+    scope.namespace.latency.record(ms);
+    if (scope.org !== undefined) {
+      scope.org.latency.record(ms);
+      scope.orgNamespace!.latency.record(ms);
     }
     for (const listener of this.listeners) listener.latency?.(namespace, operation, ms);
   }
@@ -220,6 +243,7 @@ export class CacheMetrics {
     this.namespaces = new Map();
     this.orgs = new Map();
     this.orgNamespaces = new Map();
+    this.scopes = new Map();
     this.hotKeys = new Map();
   }
 

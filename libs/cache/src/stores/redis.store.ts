@@ -10,7 +10,7 @@ import type {
   LoadTicket,
   StoredKeyInfo,
 } from './cache-store.interface';
-import type { RedisClient, RedisConnections } from './redis-connection.factory';
+import { batchWritesThisTick, type RedisClient, type RedisConnections } from './redis-connection.factory';
 import { BEGIN_LOAD, DELETE_KEY, EXTEND_LEASE, GUARDED_SET, INCR_WITH_TTL, INVALIDATE_TAGS, PRUNE_TAG_SET, RELEASE_LOCK } from './redis-scripts';
 
 /**
@@ -54,8 +54,11 @@ export class RedisCacheStore implements CacheStore {
     private readonly connections: RedisConnections,
   ) {}
 
+  /** The hot-path connection; its writes of one tick go out together (see `batchWritesThisTick`). */
   private get main(): RedisClient {
-    return this.connections.main;
+    const main = this.connections.main;
+    batchWritesThisTick(main);
+    return main;
   }
 
   /**

@@ -206,7 +206,9 @@ export class TieredCacheStore {
     if (read === undefined) {
       read = this.readRemote(key, copy);
       this.reads.set(key, read);
-      void read.finally(() => this.reads.delete(key)).catch(() => undefined);
+      // One handler for both outcomes: no promise chained per read beyond it (and no unhandled rejection).
+      const forget = (): void => void this.reads.delete(key);
+      read.then(forget, forget);
     }
     const entry = await read;
     return { entry, tier: this.remoteUsable ? 'l2' : 'fallback' };
