@@ -34,7 +34,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { Cleanup } = require('../../scripts/lib/cleanup');
+const { Cleanup, stopOnSignals } = require('../../scripts/lib/cleanup');
 const { ProcessRegistry, createRigDir, sweepAbandonedRigDirs } = require('../../scripts/lib/processes');
 const { ensureBinaries } = require('../../scripts/lib/binaries');
 const { startStandaloneRedis, provisionDatabase } = require('../../scripts/lib/services');
@@ -66,15 +66,7 @@ const registry = new ProcessRegistry();
 
 async function main() {
   if (process.argv.includes('--head')) return runOnHead();
-  let stopping = false;
-  const onSignal = (signal) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping`);
-    void cleanup.run().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
-  process.on('exit', () => {
+  stopOnSignals(cleanup, log, () => {
     killApisNow();
     registry.killAllNow();
   });

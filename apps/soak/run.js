@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { Cleanup } = require('../../scripts/lib/cleanup');
+const { Cleanup, stopOnSignals } = require('../../scripts/lib/cleanup');
 const { ProcessRegistry, sweepAbandonedRigDirs } = require('../../scripts/lib/processes');
 const { ensureBinaries } = require('../../scripts/lib/binaries');
 const { warningsInLog, killApisNow } = require('../../scripts/lib/api-process');
@@ -78,15 +78,7 @@ const registry = new ProcessRegistry();
 
 async function main() {
   const { quick, build, settings } = parseArgs(process.argv.slice(2));
-  let stopping = false;
-  const onSignal = (signal) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping`);
-    void cleanup.run().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
-  process.on('exit', () => {
+  stopOnSignals(cleanup, log, () => {
     killApisNow();
     registry.killAllNow();
   });

@@ -35,4 +35,20 @@ class Cleanup {
   }
 }
 
-module.exports = { Cleanup };
+/**
+ * A runner's end however it comes: SIGINT, SIGTERM or SIGHUP run `cleanup` once and exit 130/143;
+ * on any exit `killNow` stops (synchronously) what is still running.
+ */
+function stopOnSignals(cleanup, log, killNow) {
+  let stopping = false;
+  const onSignal = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    void cleanup.run().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
+  process.on('exit', killNow);
+}
+
+module.exports = { Cleanup, stopOnSignals };
