@@ -39,12 +39,22 @@ export class CacheKeyBuilder {
   private readonly scopes = new Map<string | undefined, Map<string | undefined, KeyScope>>();
   private scopeCount = 0;
   private rememberedKeys = 0;
+  private lastOrg: string | undefined;
+  private lastNamespace: string | undefined;
+  private lastScope: KeyScope | undefined;
 
   constructor(readonly prefix: string) {}
 
   /** Full key of an entry. */
   entry(org: string | undefined, namespace: string | undefined, id: string): string {
-    const scope = this.scopes.get(org)?.get(namespace) ?? this.newScope(org, namespace);
+    // The same scope as the last call (a hot loop, a request's lookups): two comparisons, no lookup.
+    let scope = this.lastScope;
+    if (scope === undefined || org !== this.lastOrg || namespace !== this.lastNamespace) {
+      scope = this.scopes.get(org)?.get(namespace) ?? this.newScope(org, namespace);
+      this.lastOrg = org;
+      this.lastNamespace = namespace;
+      this.lastScope = scope;
+    }
     let key = scope.keys.get(id);
     if (key === undefined) {
       key = `${scope.root}${id}`;
@@ -67,6 +77,7 @@ export class CacheKeyBuilder {
   }
 
   private forget(): void {
+    this.lastScope = undefined;
     this.scopes.clear();
     this.scopeCount = 0;
     this.rememberedKeys = 0;
