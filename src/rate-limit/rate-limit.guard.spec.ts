@@ -82,6 +82,24 @@ describe(RateLimitGuard.name, () => {
     expect(responseHeaders['RateLimit-Limit']).toBe(2);
   });
 
+  it('with caching disabled, counts a real key by its key id only (never the address budget), an unknown one by address', async () => {
+    const config = { rateLimit: { enabled: true, ttlSeconds: 60, limit: 2, anonymousLimit: 1, operatorLimit: 3 }, cache: { enabled: false } } as AppConfigType;
+    const uncached = new RateLimitGuard(
+      { throttlers: [{ name: 'default', ttl: 60_000, limit: 2 }] },
+      storage,
+      new Reflector(),
+      { resolve, resolveCached } as unknown as ApiKeysService,
+      { matches: (token: string) => token === OPERATOR } as unknown as OperatorTokenVerifier,
+      config,
+    );
+    await uncached.onModuleInit();
+    await expect(uncached.canActivate(contextFor({ authorization: `Bearer ${KEY}` }).context)).resolves.toBe(true);
+    await expect(uncached.canActivate(contextFor({ authorization: `Bearer ${KEY}` }).context)).resolves.toBe(true); // past the anonymous limit of 1
+    await expect(uncached.canActivate(contextFor({ authorization: `Bearer ${UNKNOWN}` }).context)).resolves.toBe(true);
+    expect(storage.keys).toEqual(['default:key:key-7', 'default:key:key-7', 'default:ip:10.1.2.3']);
+    expect(resolveCached).not.toHaveBeenCalled();
+  });
+
   it('refuses an unknown key past the address budget before looking it up', async () => {
     await expect(sut.canActivate(contextFor({ authorization: `Bearer ${UNKNOWN}` }).context)).resolves.toBe(true);
     expect(resolve).toHaveBeenCalledTimes(1);

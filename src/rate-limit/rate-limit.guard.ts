@@ -70,6 +70,13 @@ export class RateLimitGuard extends ThrottlerGuard {
     if (token === undefined) return this.count(requestProps, address);
     if (this.operatorToken.matches(token)) return this.count(requestProps, { tracker: 'operator', limit: operatorLimit });
     if (!isWellFormedApiKey(token)) return this.count(requestProps, address);
+    if (this.config.cache?.enabled === false) {
+      // Without a cache no key is ever known, so counting the address first would hold every
+      // keyed client to the anonymous budget: look the key up, then count it (refusals are free
+      // only where the cache remembers keys).
+      const tenant = await this.apiKeys.resolve(token).catch(() => undefined);
+      return this.count(requestProps, tenant !== undefined ? { tracker: `key:${tenant.keyId}`, limit } : address);
+    }
     const cached = await this.apiKeys.resolveCached(token).catch(() => undefined);
     if (cached !== undefined) return this.count(requestProps, { tracker: `key:${cached.keyId}`, limit });
     let lookup = this.lookups.get(token);
