@@ -47,8 +47,13 @@ describe(RateLimitGuard.name, () => {
     storage = new RecordingStorage();
     resolve = jest.fn(async (token: string) => (token === KEY ? IDENTITY : undefined));
     resolveCached = jest.fn(async () => undefined);
-    const config = { rateLimit: { enabled: true, ttlSeconds: 60, limit: 2, anonymousLimit: 1, operatorLimit: 3 } } as AppConfigType;
-    sut = new RateLimitGuard(
+    sut = await guardWith({});
+  });
+
+  /** A guard over this test's storage and key lookups, with the limits 2 (key), 1 (address), 3 (operator). */
+  async function guardWith(extra: Partial<AppConfigType>): Promise<RateLimitGuard> {
+    const config = { rateLimit: { enabled: true, ttlSeconds: 60, limit: 2, anonymousLimit: 1, operatorLimit: 3 }, ...extra } as AppConfigType;
+    const guard = new RateLimitGuard(
       { throttlers: [{ name: 'default', ttl: 60_000, limit: 2 }] },
       storage,
       new Reflector(),
@@ -56,8 +61,9 @@ describe(RateLimitGuard.name, () => {
       { matches: (token: string) => token === OPERATOR } as unknown as OperatorTokenVerifier,
       config,
     );
-    await sut.onModuleInit();
-  });
+    await guard.onModuleInit();
+    return guard;
+  }
 
   it('counts a key the cache knows by its key id, never the key, with the keyed limit, across routes, without a lookup', async () => {
     resolveCached.mockResolvedValue(IDENTITY);
@@ -83,16 +89,7 @@ describe(RateLimitGuard.name, () => {
   });
 
   it('with caching disabled, counts a real key by its key id only (never the address budget), an unknown one by address', async () => {
-    const config = { rateLimit: { enabled: true, ttlSeconds: 60, limit: 2, anonymousLimit: 1, operatorLimit: 3 }, cache: { enabled: false } } as AppConfigType;
-    const uncached = new RateLimitGuard(
-      { throttlers: [{ name: 'default', ttl: 60_000, limit: 2 }] },
-      storage,
-      new Reflector(),
-      { resolve, resolveCached } as unknown as ApiKeysService,
-      { matches: (token: string) => token === OPERATOR } as unknown as OperatorTokenVerifier,
-      config,
-    );
-    await uncached.onModuleInit();
+    const uncached = await guardWith({ cache: { enabled: false } } as Partial<AppConfigType>);
     await expect(uncached.canActivate(contextFor({ authorization: `Bearer ${KEY}` }).context)).resolves.toBe(true);
     await expect(uncached.canActivate(contextFor({ authorization: `Bearer ${KEY}` }).context)).resolves.toBe(true); // past the anonymous limit of 1
     await expect(uncached.canActivate(contextFor({ authorization: `Bearer ${UNKNOWN}` }).context)).resolves.toBe(true);
