@@ -3,6 +3,7 @@
 // limit, and in-process limits (never a failure) while Redis is down. Redis is this file's own.
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { createApp } from '../src/app.setup';
 import { bearer, createOrg, OPERATOR_TOKEN, releaseConnectionsAfterUse, type TestOrg } from './api-harness';
@@ -133,6 +134,45 @@ describe('rate limits', () => {
       await request(direct.getHttpServer()).get('/demo/items/1').set('X-Forwarded-For', `198.51.100.${i}`).expect(200);
     }
     await request(direct.getHttpServer()).get('/demo/items/1').set('X-Forwarded-For', '198.51.100.99').expect(429);
+  });
+
+  it('count locally in batches on two instances, and admit at most one batch per instance past the shared limit', async () => {
+    // 5 % of 400: each instance adds its count to Redis every 20 requests of a key (or 50 ms).
+    const limit = 400;
+    const batch = 20;
+    const prefix = `rl-${randomBytes(4).toString('hex')}`;
+    const settings = { RATE_LIMIT_LIMIT: String(limit), RATE_LIMIT_LOCAL_PERCENT: '5' };
+    const a = await startApp(prefix, settings);
+    const b = await startApp(prefix, settings);
+    const burstOrg = await createOrg(a, 'Burst');
+    const statuses: number[] = [];
+    const send = async (app: NestExpressApplication) => {
+      const response = await request(app.getHttpServer()).get('/api/v1/users').set(...bearer(burstOrg.apiKey));
+      statuses.push(response.status);
+    };
+    // The key known to both instances first, so the burst is counted by key only.
+    await send(a);
+    await send(b);
+    // 600 requests, 60 at a time, alternating instances.
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(Array.from({ length: 60 }, (_, i) => send(i % 2 === 0 ? a : b)));
+    }
+    const admitted = statuses.filter((status) => status === 200).length;
+    expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
+    expect(admitted).toBeGreaterThanOrEqual(limit);
+    expect(admitted).toBeLessThanOrEqual(limit + 2 * batch);
+
+    // Once both reconciled (closing does it too), Redis holds every request: none was lost.
+    for (const app of apps.splice(0)) await app.close();
+    const client = new Redis(redis.url, { lazyConnect: true });
+    try {
+      await client.connect();
+      const keys = await client.keys(`${prefix}:*rate-limit*key:*`);
+      expect(keys).toHaveLength(1);
+      expect(Number(await client.get(keys[0]))).toBe(statuses.length);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('keep limiting in-process, and never fail a request, while Redis is down', async () => {

@@ -80,6 +80,13 @@ export interface RateLimitConfig {
   anonymousLimit: number;
   /** Requests per window for the operator token: a budget of its own, apart from every tenant's. */
   operatorLimit: number;
+  /**
+   * Share of a limit (percent) one instance counts on its own before adding it to the shared
+   * counter: N instances admit at most N × floor(limit × percent / 100) requests past a limit.
+   */
+  localPercent: number;
+  /** The longest a locally counted request waits before it is added to the shared counter (ms). */
+  syncIntervalMs: number;
 }
 
 /** The whole typed configuration, built once from the environment and validated. */

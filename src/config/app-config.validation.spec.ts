@@ -80,7 +80,7 @@ describe(validateAppConfig.name, () => {
       },
       metrics: { orgLabels: false, orgLabelLimit: 100 },
       logging: { requests: true },
-      rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120, operatorLimit: 3000 },
+      rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120, operatorLimit: 3000, localPercent: 1, syncIntervalMs: 50 },
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
     });
@@ -244,6 +244,8 @@ describe(validateAppConfig.name, () => {
     ['RATE_LIMIT_LIMIT', 'many', 'RATE_LIMIT_LIMIT must be a positive integer (requests per window)'],
     ['RATE_LIMIT_ANONYMOUS_LIMIT', '-1', 'RATE_LIMIT_ANONYMOUS_LIMIT must be a positive integer (requests per window)'],
     ['RATE_LIMIT_OPERATOR_LIMIT', '0', 'RATE_LIMIT_OPERATOR_LIMIT must be a positive integer (requests per window)'],
+    ['RATE_LIMIT_LOCAL_PERCENT', '25', 'RATE_LIMIT_LOCAL_PERCENT must be an integer from 0 to 10 (percent of a limit)'],
+    ['RATE_LIMIT_SYNC_MS', '0', 'RATE_LIMIT_SYNC_MS must be an integer from 5 to 1000 (ms)'],
     [
       'TRUST_PROXY',
       'the load balancer',

@@ -25,7 +25,8 @@ function isUnlimited(context: ExecutionContext): boolean {
       imports: [ConfigModule],
       inject: [appConfig.KEY, CacheService],
       useFactory: (config: AppConfigType, cache: CacheService) => ({
-        storage: new RateLimitStorage(cache),
+        // Nest stops it (onModuleDestroy: a last reconciliation) as the provider of the storage token.
+        storage: new RateLimitStorage(cache, { localPercent: config.rateLimit.localPercent, syncIntervalMs: config.rateLimit.syncIntervalMs }),
         throttlers: [{ name: 'default', ttl: config.rateLimit.ttlSeconds * 1000, limit: config.rateLimit.limit }],
         skipIf: (context: ExecutionContext) => !config.rateLimit.enabled || isUnlimited(context),
         errorMessage: 'Too many requests; retry after the number of seconds in Retry-After',
