@@ -1,5 +1,5 @@
 import { useRfcFreshness } from '@app/cache';
-import { type LogLevel, ValidationPipe } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
@@ -8,7 +8,7 @@ import { type AppLogLevel, LOG_LEVELS } from './config/app-config.interface';
 import { appConfig, type AppConfigType } from './config/app.config';
 import { setupSwagger } from './docs/swagger.setup';
 import { verifyJsonDepth } from './common/http/json-depth';
-import { VALIDATION_OPTIONS } from './common/validation';
+import { AppValidationPipe } from './common/validation';
 import { AppLogger, createRootLogger, pinoLevelFor } from './logging/app-logger';
 import { requestLogging } from './logging/request-logging';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
@@ -60,7 +60,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   });
   // Nesting is bounded before parsing (MAX_JSON_DEPTH): deep bodies are a 400, not a stack overflow later.
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonDepth });
-  app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
+  app.useGlobalPipes(new AppValidationPipe());
   setupSwagger(app);
   return app;
 }

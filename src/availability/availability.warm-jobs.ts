@@ -1,6 +1,6 @@
 import { CacheRouteWarmer, CacheWarmJob, type WarmJobContext } from '@app/cache';
-import { Injectable, ValidationPipe } from '@nestjs/common';
-import { VALIDATION_OPTIONS } from '../common/validation';
+import { Injectable } from '@nestjs/common';
+import { AppValidationPipe } from '../common/validation';
 import { SlotsQueryDto } from './slots/dto/slots-query.dto';
 import { DataSource } from 'typeorm';
 import { wallClockAt } from './schedule/zoned-time';
@@ -26,7 +26,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class AvailabilityWarmJobs {
-  private readonly validation = new ValidationPipe(VALIDATION_OPTIONS);
+  private readonly validation = new AppValidationPipe();
 
   constructor(
     private readonly staff: StaffService,

@@ -1,10 +1,11 @@
-import { Logger, ValidationPipe } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { JSON_BODY_LIMIT, logLevelsUpTo } from '../../../src/app.setup';
 import { appConfig, type AppConfigType } from '../../../src/config/app.config';
 import { validateAppConfig } from '../../../src/config/app-config.validation';
+import { AppValidationPipe } from '../../../src/common/validation';
 import { setupSwagger } from '../../../src/docs/swagger.setup';
 import { AppLogger, createRootLogger, pinoLevelFor } from '../../../src/logging/app-logger';
 import { requestLogging } from '../../../src/logging/request-logging';
@@ -32,7 +33,7 @@ async function bootstrap(): Promise<void> {
   const httpMetrics = app.get(HttpMetricsMiddleware);
   app.use(httpMetrics.use.bind(httpMetrics));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new AppValidationPipe());
   setupSwagger(app);
   await app.listen(config.port, '127.0.0.1');
   installShutdownSignals(app, config.shutdownTimeoutMs);
