@@ -14,7 +14,7 @@ import { isWellFormedApiKey } from '../auth/api-key.generator';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { bearerToken } from '../auth/bearer-token';
 import { OperatorTokenVerifier } from '../auth/operator-token.verifier';
-import type { TenantIdentity } from '../auth/tenant-identity';
+import { rememberResolvedKey, type TenantIdentity, type TenantRequest } from '../auth/tenant-identity';
 import { appConfig, type AppConfigType } from '../config/app.config';
 
 /** A budget a request is counted against: who (never the key itself: its id, the address, the operator) and how many per window. */
@@ -23,7 +23,7 @@ interface Budget {
   limit: number;
 }
 
-interface TrackedRequest extends IncomingMessage {
+interface TrackedRequest extends IncomingMessage, TenantRequest {
   ip?: string;
 }
 
@@ -75,10 +75,11 @@ export class RateLimitGuard extends ThrottlerGuard {
       // keyed client to the anonymous budget: look the key up, then count it (refusals are free
       // only where the cache remembers keys).
       const tenant = await this.apiKeys.resolve(token).catch(() => undefined);
-      return this.count(requestProps, tenant !== undefined ? { tracker: `key:${tenant.keyId}`, limit } : address);
+      if (tenant === undefined) return this.count(requestProps, address);
+      return this.count(requestProps, { tracker: `key:${rememberResolvedKey(request, token, tenant).keyId}`, limit });
     }
     const cached = await this.apiKeys.resolveCached(token).catch(() => undefined);
-    if (cached !== undefined) return this.count(requestProps, { tracker: `key:${cached.keyId}`, limit });
+    if (cached !== undefined) return this.count(requestProps, { tracker: `key:${rememberResolvedKey(request, token, cached).keyId}`, limit });
     let lookup = this.lookups.get(token);
     const joined = lookup !== undefined;
     if (lookup === undefined) {
@@ -100,7 +101,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       // joined, the first was refused before looking the key up.
       tenant = undefined;
     }
-    if (tenant !== undefined) return this.count(requestProps, { tracker: `key:${tenant.keyId}`, limit });
+    if (tenant !== undefined) return this.count(requestProps, { tracker: `key:${rememberResolvedKey(request, token, tenant).keyId}`, limit });
     return joined ? this.count(requestProps, address) : true;
   }
 
