@@ -67,6 +67,7 @@ describe(validateAppConfig.name, () => {
           'availability.check': 60_000,
           'dashboard.metrics': 60_000,
           'dashboard.realtime': 30_000,
+          'demo.item': 60_000,
         },
       },
       cacheWarm: { onStart: false, cron: '*/5 * * * *', concurrency: 4, jobTimeoutMs: 30_000 },
@@ -157,6 +158,7 @@ describe(validateAppConfig.name, () => {
       CACHE_TTL_AVAILABILITY_CHECK: '7',
       CACHE_TTL_DASHBOARD_METRICS: '8',
       CACHE_TTL_DASHBOARD_REALTIME: '9',
+      CACHE_TTL_DEMO_ITEM: '10',
     });
 
     expect(sut.cache.ttls).toEqual({
@@ -169,6 +171,7 @@ describe(validateAppConfig.name, () => {
       'availability.check': 7_000,
       'dashboard.metrics': 8_000,
       'dashboard.realtime': 9_000,
+      'demo.item': 10_000,
     });
   });
 

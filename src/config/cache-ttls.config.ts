@@ -1,6 +1,7 @@
 import { AVAILABILITY_CACHE_TTLS } from '../availability/availability.cache';
 import type { CacheTtlSetting } from '../common/cache/cache-ttl-setting';
 import { DASHBOARD_CACHE_TTLS } from '../dashboard/dashboard.cache';
+import { DEMO_CACHE_TTLS } from '../demo/demo.cache';
 import { ORDERS_CACHE_TTLS } from '../orders/orders.cache';
 import { USERS_CACHE_TTLS } from '../users/users.cache';
 import type { EnvReader } from './env-reader';
@@ -11,6 +12,7 @@ export const CACHE_TTL_SETTINGS: readonly CacheTtlSetting[] = [
   ...ORDERS_CACHE_TTLS,
   ...AVAILABILITY_CACHE_TTLS,
   ...DASHBOARD_CACHE_TTLS,
+  ...DEMO_CACHE_TTLS,
 ];
 
 /** The TTLs in ms by name, for the cache module's `ttls`; a bad variable is one more problem of the start-up message. */

@@ -1,47 +1,48 @@
-import { CacheService, GLOBAL_ORG } from '@app/cache';
+import { CacheEvict, Cacheable, GLOBAL_ORG } from '@app/cache';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { DemoItem } from './demo-item.entity';
 import { DemoItemsRepository } from './demo-items.repository';
+import { DemoCache } from './demo.cache';
 import type { DemoItemDto, DemoItemReadDto } from './dto/demo-item.dto';
 
-const NAMESPACE = 'demo';
-const TTL_MS = 60_000;
-
-/** Tag of one item, so a write drops exactly the cache entries that show it. */
-export const demoItemTag = (id: number): string => `demo-item:${id}`;
+const globalOrg = (): string => GLOBAL_ORG;
 
 /**
- * Cache-aside in its smallest form: reads go through `getOrSet` (the loader runs only on a miss),
- * writes go to the database and then invalidate the item's tag.
+ * Cache-aside in its smallest form: `find` is cached (`@Cacheable`: the body runs only on a
+ * miss), `save` writes the row and then evicts the item's tag (`@CacheEvict`, after the write
+ * resolved, never when it throws).
  */
 @Injectable()
 export class DemoItemsService {
-  constructor(
-    private readonly items: DemoItemsRepository,
-    private readonly cache: CacheService,
-  ) {}
+  constructor(private readonly items: DemoItemsRepository) {}
 
+  /** One read, saying where it came from: `database` when this call ran `find`'s body. */
   async read(id: number): Promise<DemoItemReadDto> {
     let loaded = false;
-    const item = await this.cache.getOrSet(
-      `item:${id}`,
-      async () => {
-        loaded = true;
-        const row = await this.items.findById(id);
-        if (row === null) throw new NotFoundException(`Demo item ${id} not found`);
-        return toDto(row);
-      },
-      { namespace: NAMESPACE, ttlMs: TTL_MS, tags: [demoItemTag(id)] },
-    );
+    const item = await this.find(id, () => {
+      loaded = true;
+    });
     return { item, source: loaded ? 'database' : 'cache' };
   }
 
-  async save(id: number, name: string): Promise<DemoItemDto> {
-    const row = await this.items.save(id, name);
-    // Demo entries belong to no organization (the global one): name it, so the eviction touches
-    // that one organization's tag instead of every organization the cache knows.
-    await this.cache.invalidateTags([demoItemTag(id)], { org: GLOBAL_ORG });
+  /** The item, through the cache. `onLoad` is not part of the key: it only hears that the database was read. */
+  @Cacheable({
+    namespace: DemoCache.namespace,
+    key: 'item:{0}',
+    ttl: DemoCache.ttl.item,
+    tags: (id: number) => [DemoCache.tags.item(id)],
+    org: globalOrg,
+  })
+  async find(id: number, onLoad?: () => void): Promise<DemoItemDto> {
+    onLoad?.();
+    const row = await this.items.findById(id);
+    if (row === null) throw new NotFoundException(`Demo item ${id} not found`);
     return toDto(row);
+  }
+
+  @CacheEvict({ org: globalOrg, tags: (id: number) => [DemoCache.tags.item(id)] })
+  async save(id: number, name: string): Promise<DemoItemDto> {
+    return toDto(await this.items.save(id, name));
   }
 }
 

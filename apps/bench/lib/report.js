@@ -193,7 +193,7 @@ function renderText(results) {
   ].join('\n');
 }
 
-/** The Markdown written beside the JSON (and pasted into the README's Performance section). */
+/** The Markdown written beside the JSON (and pasted into apps/bench/README.md). */
 function renderMarkdown(results) {
   return [
     `Route: \`${results.target.route}\` (${results.target.bytesPerResponse} B responses); ${results.mode} run of ` +
