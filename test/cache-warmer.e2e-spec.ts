@@ -1,7 +1,7 @@
 // Cache warming through the app as users start it: POST /cache/warm fills exactly the entries the
 // routes read (the next read is a HIT), per organization or for all; CACHE_WARM_ON_START warms at
 // start; and two instances sharing Redis never run the same job at once (the lease).
-import { CacheLease, CacheWarmRegistry, CacheWarmScheduler } from '@app/cache';
+import { CacheLease, CacheWarmRegistry, CacheWarmScheduler } from '@app/cache/internals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
