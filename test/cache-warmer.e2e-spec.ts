@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { bearer, createHarness, createOrg, type Harness, OPERATOR_TOKEN } from './api-harness';
-import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff } from './availability-client';
+import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff } from './support/api-client';
 import { redisUrl } from './support/env';
 import { closeClient } from './support/redis-client';
 
