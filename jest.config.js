@@ -8,7 +8,8 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.(t|j)s$': '<rootDir>/test/support/jest-transform.js' },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
-  moduleNameMapper: { '^@app/cache(|/.*)$': '<rootDir>/libs/cache/src$1' },
+  // The library's three entry points (tsconfig.json `paths`): no deep import into libs/cache/src.
+  moduleNameMapper: { '^@app/cache(|/internals|/testing)$': '<rootDir>/libs/cache/src$1' },
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 };
 

@@ -3,7 +3,7 @@
 // make them right). Needs a database that serves two app instances at once: the rig's local
 // Postgres (PGlite serves one connection at a time, which two app pools cannot share).
 import { createHarness, createOrg, type Harness } from './api-harness';
-import { type ApiClient, apiClient, createStaff, createUser, futureMonday } from './availability-client';
+import { type ApiClient, apiClient, createStaff, createUser, futureMonday } from './support/api-client';
 
 describe('read-your-writes across two instances sharing Redis', () => {
   let shared: Harness;

@@ -8,7 +8,7 @@ import { availabilitySeeder } from '../src/availability/availability.seeder';
 import { runSeeders } from '../src/database/seed/seed';
 import { organizationsSeeder } from '../src/database/seed/organizations.seeder';
 import { usersSeeder } from '../src/database/seed/users.seeder';
-import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff, createUser, futureMonday } from './availability-client';
+import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff, createUser, futureMonday } from './support/api-client';
 
 let harness: Harness;
 let app: NestExpressApplication;

@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { bearer, createHarness, createOrg, type Harness, OPERATOR_TOKEN, type TestOrg } from './api-harness';
-import { apiClient } from './availability-client';
+import { apiClient } from './support/api-client';
 import { closeClient } from './support/redis-client';
 import { redisClusterNodes, redisUrl } from './support/env';
 import { startRedisServer } from './support/redis-server';

@@ -1,12 +1,12 @@
 // Cache warming through the app as users start it: POST /cache/warm fills exactly the entries the
 // routes read (the next read is a HIT), per organization or for all; CACHE_WARM_ON_START warms at
 // start; and two instances sharing Redis never run the same job at once (the lease).
-import { CacheLease, CacheWarmRegistry, CacheWarmScheduler } from '@app/cache';
+import { CacheLease, CacheWarmRegistry, CacheWarmScheduler } from '@app/cache/internals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { bearer, createHarness, createOrg, type Harness, OPERATOR_TOKEN } from './api-harness';
-import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff } from './availability-client';
+import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff } from './support/api-client';
 import { redisUrl } from './support/env';
 import { closeClient } from './support/redis-client';
 

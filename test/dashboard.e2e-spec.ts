@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createHarness, createOrg, type Harness } from './api-harness';
-import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff, createUser } from './availability-client';
+import { ALWAYS_OPEN, type ApiClient, apiClient, createStaff, createUser } from './support/api-client';
 
 let harness: Harness;
 let app: NestExpressApplication;

@@ -1,10 +1,10 @@
 // /docs serves Swagger UI from the app itself (no CDN) and /docs-json documents every route
-// API.md lists, with the operator and tenant routes behind bearer auth and the probes public.
+// docs/api.md lists, with the operator and tenant routes behind bearer auth and the probes public.
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createHarness, type Harness } from './api-harness';
 
-/** Every route of API.md ("Principals", "Domain", "Operators", "Probes and metrics"), in OpenAPI's path syntax. */
+/** Every route of docs/api.md ("Principals", "Domain", "Operators", "Probes and metrics"), in OpenAPI's path syntax. */
 const API_ROUTES: readonly [method: string, path: string][] = [
   ['post', '/admin/orgs'],
   ['post', '/admin/orgs/{id}/keys'],

@@ -13,7 +13,7 @@ import { CACHE_TIERED_STORE } from '../libs/cache/src/cache.constants';
 import type { StoredAnswer } from '../libs/cache/src/http/http-cache-answer';
 import type { TieredCacheStore } from '../libs/cache/src/stores/tiered.store';
 import { createHarness, createOrg, type Harness, type TestOrg } from './api-harness';
-import { apiClient, createUser } from './availability-client';
+import { apiClient, createUser } from './support/api-client';
 
 const MIB = 1024 * 1024;
 const L1_BUDGET = 16 * MIB;

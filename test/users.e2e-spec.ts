@@ -2,7 +2,7 @@
 // organizations (another org's id is 404, lists never show its rows).
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createHarness, createOrg, type Harness, type TestOrg } from './api-harness';
-import { apiClient } from './availability-client';
+import { apiClient } from './support/api-client';
 
 let harness: Harness;
 let app: NestExpressApplication;

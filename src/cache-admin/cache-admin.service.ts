@@ -1,11 +1,10 @@
 import {
-  CACHE_TIERED_STORE,
+  CacheAdministrationService,
   type CacheCounters,
   CacheFleet,
   CacheService,
   CacheWarmerService,
   type HotKey,
-  type TieredCacheStore,
   UnknownWarmJobError,
 } from '@app/cache';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
@@ -41,7 +40,7 @@ export class CacheAdminService {
   constructor(
     private readonly cache: CacheService,
     private readonly warmer: CacheWarmerService,
-    @Inject(CACHE_TIERED_STORE) private readonly store: TieredCacheStore,
+    private readonly administration: CacheAdministrationService,
     private readonly fleet: CacheFleet,
     private readonly orgNames: OrgNames,
     @Inject(appConfig.KEY) private readonly config: AppConfigType,
@@ -57,7 +56,7 @@ export class CacheAdminService {
    */
   async stats(org: string | undefined, scope: StatsScope = 'instance'): Promise<CacheStatsResponse> {
     const instance = { id: this.fleet.instanceId, startedAt: new Date(this.fleet.startedAt).toISOString() };
-    const redis = this.redisInfo();
+    const redis = this.administration.redisServerInfo();
     if (scope === 'fleet') {
       const { source, note, instances, totals, namespaces, orgs, hotKeys } = await this.fleet.stats(org);
       const named = await this.withNames(orgs, hotKeys);
@@ -116,7 +115,7 @@ export class CacheAdminService {
   }
 
   maintenance(): Promise<MaintenanceResponse> {
-    return this.store.maintenance();
+    return this.administration.maintenance();
   }
 
   async flush(): Promise<FlushResponse> {
@@ -131,7 +130,7 @@ export class CacheAdminService {
   async report(scope: StatsScope = 'instance'): Promise<CacheReportResponse> {
     const [health, redisMemory, fleet] = await Promise.all([
       this.cache.health(),
-      this.redisInfo(),
+      this.administration.redisServerInfo(),
       scope === 'fleet' ? this.fleet.stats() : Promise.resolve(undefined),
     ]);
     const totals = fleet?.totals ?? this.cache.stats().totals;
@@ -165,17 +164,6 @@ export class CacheAdminService {
     const hot: Record<string, HotKeyResponse[]> = {};
     for (const [namespace, list] of Object.entries(hotKeys)) hot[namespace] = list.map(({ key, hits }) => ({ key, hits, orgName: names.get(orgOfKey(key)) ?? null }));
     return { orgs: named, hotKeys: hot };
-  }
-
-  /** The Redis server's figures, or null on the in-process store and while Redis is unreachable. */
-  private async redisInfo(): Promise<CacheStatsResponse['redis']> {
-    const remote = this.store.remote;
-    if (remote === undefined || this.store.fallbackActive) return null;
-    try {
-      return await remote.serverInfo();
-    } catch {
-      return null;
-    }
   }
 
   private fullKey(publicKey: string): string {

@@ -4,7 +4,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 /** Where the UI is served; the document itself is at `/docs-json` (and `/docs-yaml`). */
 export const DOCS_PATH = 'docs';
 
-/** Routes anyone may call (API.md "Principals"): no credentials in their documentation. */
+/** Routes anyone may call (docs/api.md "Principals"): no credentials in their documentation. */
 const PUBLIC_ROUTE = /^\/(health|metrics)(\/|$)/;
 
 /**

@@ -1,4 +1,4 @@
-import { CACHE_METRICS, CACHE_TIERED_STORE, CacheMetrics, type CacheOutcome, CacheService, type TieredCacheStore } from '@app/cache';
+import { CACHE_METRICS, CacheAdministrationService, CacheMetrics, type CacheOutcome, CacheService, type RedisServerInfo } from '@app/cache';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { appConfig, type AppConfigType } from '../config/app.config';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
@@ -37,7 +37,7 @@ export class CacheMetricsExporter implements OnModuleInit {
     @Inject(PROMETHEUS_REGISTRY) registry: Registry,
     @Inject(CACHE_METRICS) private readonly metrics: CacheMetrics,
     private readonly cache: CacheService,
-    @Inject(CACHE_TIERED_STORE) store: TieredCacheStore,
+    administration: CacheAdministrationService,
     @Inject(appConfig.KEY) config: AppConfigType,
   ) {
     this.orgLabelLimit = config.metrics.orgLabelLimit;
@@ -72,9 +72,9 @@ export class CacheMetricsExporter implements OnModuleInit {
       },
     });
     // Both gauges from one INFO per scrape (Cluster: summed over masters); absent without a usable Redis.
-    let memory: Promise<{ usedMemoryBytes: number; maxMemoryBytes: number } | null> | undefined;
+    let memory: Promise<RedisServerInfo | null> | undefined;
     const readMemory = () => {
-      memory ??= (store.remote === undefined || store.fallbackActive ? Promise.resolve(null) : store.remote.serverInfo().catch(() => null)).finally(() => {
+      memory ??= administration.redisServerInfo().finally(() => {
         setImmediate(() => (memory = undefined));
       });
       return memory;

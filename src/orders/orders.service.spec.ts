@@ -1,4 +1,4 @@
-import { startDecoratedProviders, type DecoratedProvidersInstance } from '@app/cache/testing/cache-test-app';
+import { startDecoratedProviders, type DecoratedProvidersInstance } from '@app/cache/testing';
 import { NotFoundException } from '@nestjs/common';
 import { UsersRepository } from '../users/users.repository';
 import type { Order } from './order.entity';

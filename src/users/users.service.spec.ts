@@ -1,4 +1,4 @@
-import { startDecoratedProviders, type DecoratedProvidersInstance } from '@app/cache/testing/cache-test-app';
+import { startDecoratedProviders, type DecoratedProvidersInstance } from '@app/cache/testing';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import type { User } from './user.entity';
 import { type UserFields, UsersRepository } from './users.repository';

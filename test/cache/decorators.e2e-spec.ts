@@ -5,9 +5,9 @@ import {
   CachePut,
   CacheService,
   Cacheable,
-  stableHash,
   type CacheModuleOptions,
 } from '@app/cache';
+import { stableHash } from '@app/cache/internals';
 import { Injectable, Logger, Scope, SetMetadata, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { deferred, sleep } from '../../libs/cache/src/testing/cache-test-app';

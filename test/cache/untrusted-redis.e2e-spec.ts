@@ -9,7 +9,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import { createDeflateRaw } from 'node:zlib';
 import { createHarness, createOrg, type Harness, type TestOrg } from '../api-harness';
-import { apiClient, createUser } from '../availability-client';
+import { apiClient, createUser } from '../support/api-client';
 import { closeClient } from '../support/redis-client';
 import { redisUrl } from '../support/env';
 

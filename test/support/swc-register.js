@@ -1,7 +1,8 @@
 'use strict';
 // Lets a child process run the TypeScript sources as they are (`node -r ./test/support/swc-register.js
 // src/main.ts`), compiled by SWC on require like Jest does, so a test can start the app as a real
-// process and signal it without building dist/ first. '@app/cache' resolves to libs/cache/src.
+// process and signal it without building dist/ first. '@app/cache' resolves to libs/cache/src, and
+// its sub-paths '@app/cache/internals' and '@app/cache/testing' (tsconfig.json `paths`) beside it.
 const Module = require('node:module');
 const path = require('node:path');
 const fs = require('node:fs');
@@ -13,7 +14,7 @@ const cacheLib = path.join(root, 'libs/cache/src');
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
   if (request === '@app/cache') request = cacheLib;
-  else if (request.startsWith('@app/cache/')) request = path.join(cacheLib, request.slice('@app/cache/'.length));
+  else if (request === '@app/cache/internals' || request === '@app/cache/testing') request = path.join(cacheLib, request.slice('@app/cache/'.length));
   return resolve.call(this, request, parent, ...rest);
 };
 

@@ -4,6 +4,7 @@ import type { CacheModuleOptions, ResolvedCacheOptions } from './cache-options.i
 import { resolveCacheOptions } from './cache-options.resolver';
 import { CACHE_METRICS, CACHE_RESOLVED_OPTIONS, CACHE_TIERED_STORE } from './cache.constants';
 import { CACHE_MODULE_OPTIONS, ConfigurableCacheModule } from './cache.module-definition';
+import { CacheAdministrationService } from './cache-administration.service';
 import { CacheMetadataAccessor } from './cache-metadata.accessor';
 import { CacheService } from './cache.service';
 import { CacheableExplorer } from './cacheable.explorer';
@@ -18,9 +19,10 @@ import { TieredCacheStore } from './stores/tiered.store';
 
 /**
  * The caching layer: `CacheModule.forRoot({ redis: { url } })` or `forRootAsync({ useFactory })`.
- * Global by default; exports `CacheService`, `CacheKeyBuilder` and `HttpCacheInterceptor` (which
- * an app applies itself, globally or per controller), and wraps `@Cacheable`/`@CachePut`/
- * `@CacheEvict` provider methods at start-up.
+ * Global by default; exports `CacheService`, `CacheAdministrationService` (maintenance, Redis
+ * figures), `CacheKeyBuilder` and `HttpCacheInterceptor` (which an app applies itself, globally
+ * or per controller), and wraps `@Cacheable`/`@CachePut`/`@CacheEvict` provider methods at
+ * start-up.
  */
 @Module({
   imports: [DiscoveryModule],
@@ -55,11 +57,12 @@ import { TieredCacheStore } from './stores/tiered.store';
         ),
     },
     CacheService,
+    CacheAdministrationService,
     CacheFleet,
     CacheMetadataAccessor,
     CacheableExplorer,
     HttpCacheInterceptor,
   ],
-  exports: [CacheService, CacheFleet, CacheKeyBuilder, CACHE_METRICS, CACHE_TIERED_STORE, CACHE_RESOLVED_OPTIONS, CacheMetadataAccessor, HttpCacheInterceptor],
+  exports: [CacheService, CacheAdministrationService, CacheFleet, CacheKeyBuilder, CACHE_METRICS, CACHE_TIERED_STORE, CACHE_RESOLVED_OPTIONS, CacheMetadataAccessor, HttpCacheInterceptor],
 })
 export class CacheModule extends ConfigurableCacheModule {}

@@ -1,46 +1,54 @@
-export * from './cache.constants';
-export * from './cache-context';
-export { CacheMetadataAccessor, type MethodCacheMetadata, type RouteCachePolicy } from './cache-metadata.accessor';
-export { CacheableExplorer } from './cacheable.explorer';
+// `@app/cache`: what an application needs. The engine's parts (stores, explorers, serializer, key
+// builder, scripts) are on `@app/cache/internals`, test helpers on `@app/cache/testing`.
+
+// The module, its options and the service.
+export { CacheModule } from './cache.module';
+export type { CacheFleetOptions, CacheModuleOptions, CacheRedisOptions } from './cache-options.interface';
+export type { RedisMode } from './stores/redis-connection.factory';
+export { CACHE_METRICS, DEFAULT_NAMESPACE, GLOBAL_ORG } from './cache.constants';
+export { CacheService, type CacheHealth } from './cache.service';
+export {
+  CacheInvalidationUnconfirmedError,
+  CacheLoaderTimeoutError,
+  type CacheLookup,
+  type CacheResultStatus,
+  type CacheScope,
+  type CacheWriteOptions,
+  type GetOrSetOptions,
+} from './cache.types';
+export type { StoredKeyInfo } from './stores/cache-store.interface';
+export { CacheAdministrationService, type RedisServerInfo } from './cache-administration.service';
+export type { CacheMaintenanceReport } from './stores/tiered.store';
+export { CacheContext, type CacheContextState } from './cache-context';
+
+// Decorators on provider methods.
 export type { AsyncMethodDecorator } from './decorators/async-method.decorator';
-export { CACHEABLE_METADATA, CACHE_EVICT_METADATA, CACHE_PUT_METADATA, CACHE_ROUTE_METADATA, NO_CACHE_METADATA } from './decorators/cache-decorators.constants';
-export { CacheEvict, type CacheEvictOptions } from './decorators/cache-evict.decorator';
-export { compileKeyTemplate, type CacheKeyTemplate, type CacheTagsTemplate, type FromArgs } from './decorators/cache-key-template';
-export { CachePut, type CachePutOptions } from './decorators/cache-put.decorator';
 export { Cacheable, type CacheableOptions } from './decorators/cacheable.decorator';
-export { CacheContextMiddleware } from './http/cache-context.middleware';
+export { CacheEvict, type CacheEvictOptions } from './decorators/cache-evict.decorator';
+export { CachePut, type CachePutOptions } from './decorators/cache-put.decorator';
+export type { CacheKeyTemplate, CacheTagsTemplate, FromArgs } from './decorators/cache-key-template';
+
+// HTTP: whole answers cached per route.
 export { CacheRoute, NoCache, type CacheRouteOptions, type CacheRouteRequest } from './http/cache-route.decorator';
 export { HttpCacheInterceptor } from './http/http-cache.interceptor';
-export { declaredQueryParameters, httpCacheId, routeInputs, routeTemplate, type RouteInputs } from './http/http-cache-key';
-export { ifNoneMatchMatches, isFresh, useRfcFreshness } from './http/conditional-request';
-export * from './cache-options.interface';
-export { resolveCacheOptions } from './cache-options.resolver';
-export { CACHE_MODULE_OPTIONS } from './cache.module-definition';
-export * from './cache.module';
-export * from './cache.service';
-export * from './cache.types';
-export * from './keys/cache-key.builder';
+export { CacheContextMiddleware } from './http/cache-context.middleware';
+export { declaredQueryParameters } from './http/http-cache-key';
+export { useRfcFreshness } from './http/conditional-request';
+
+// Key patterns, for checking an operator's invalidation pattern.
 export { globMatchesAll, type StringUniverse } from './keys/glob';
-export { stableHash, stableStringify } from './keys/stable-hash';
-export * from './metrics/cache-metrics';
+
+// Health and metrics.
+export { CacheHealthIndicator } from './health/cache.health';
+export { CacheMetrics, type CacheCounters, type CacheMetricsListener, type CacheMetricsSnapshot, type CacheOutcome } from './metrics/cache-metrics';
 export { CacheFleet, type FleetInstance, type FleetResetResult, type FleetStatsSnapshot } from './metrics/cache-fleet';
 export type { HotKey } from './metrics/top-keys';
 export type { SparseHistogram } from './metrics/latency-histogram';
-export type { CacheEntry } from './serialization/cache-entry';
-export { CacheSerializer } from './serialization/cache-serializer';
-export type { CacheStore, InvalidationTarget, StoredKeyInfo } from './stores/cache-store.interface';
-export { MemoryCacheStore } from './stores/memory.store';
-export { RedisCacheStore } from './stores/redis.store';
-export { createRedisConnections, type RedisMode } from './stores/redis-connection.factory';
-export { TieredCacheStore, type CacheTier, type TieredStoreHealth } from './stores/tiered.store';
-export { CacheHealthIndicator } from './health/cache.health';
-export type { CacheMaintenanceReport } from './stores/tiered.store';
-export { CacheWarmJob, type CacheWarmJobOptions } from './warmer/cache-warm-job.decorator';
-export { CacheWarmRegistry } from './warmer/cache-warm.registry';
-export { CacheWarmScheduler, CACHE_WARM_CRON_JOB } from './warmer/cache-warm.scheduler';
-export { CacheWarmerService, UnknownWarmJobError } from './warmer/cache-warmer.service';
+
+// Warming.
 export { CacheWarmerModule } from './warmer/cache-warmer.module';
-export { CacheLease, type HeldLease } from './warmer/cache-lease';
+export { CacheWarmerService, UnknownWarmJobError } from './warmer/cache-warmer.service';
+export { CacheWarmJob, type CacheWarmJobOptions } from './warmer/cache-warm-job.decorator';
 export { CacheRouteWarmer, type RouteWarmTarget } from './warmer/cache-route.warmer';
 export {
   DEFAULT_WARM_CRON,

@@ -1,4 +1,4 @@
-import { startDecoratedProviders, type DecoratedProvidersInstance } from '@app/cache/testing/cache-test-app';
+import { startDecoratedProviders, type DecoratedProvidersInstance } from '@app/cache/testing';
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import type { TimeSpan } from '../schedule/schedule';

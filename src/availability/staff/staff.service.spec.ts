@@ -1,4 +1,4 @@
-import { startDecoratedProviders, type DecoratedProvidersInstance } from '@app/cache/testing/cache-test-app';
+import { startDecoratedProviders, type DecoratedProvidersInstance } from '@app/cache/testing';
 import { NotFoundException } from '@nestjs/common';
 import type { Staff } from './staff.entity';
 import { type StaffFields, StaffRepository } from './staff.repository';

@@ -1,7 +1,8 @@
-// Small helpers shared by the e2e suites that call /api/v1 with an API key (users, orders, availability, dashboard).
+// The e2e suites' client of /api/v1: requests with an organization's API key, and the staff,
+// users and dates the domain suites (users, orders, availability, dashboard, cache) set up with it.
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { bearer } from './api-harness';
+import { bearer } from '../api-harness';
 
 /** Requests to /api/v1 on `app` with an organization's API key. */
 export function apiClient(app: NestExpressApplication, key: string) {
