@@ -1,6 +1,6 @@
 import { CacheHealthIndicator } from '@app/cache';
 import { Controller, Get, Inject } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { appConfig, type AppConfigType } from '../config/app.config';
 
 const DATABASE_PING_TIMEOUT_MS = 1_000;
@@ -18,8 +18,9 @@ export class HealthController {
   /** 200 while the process can answer HTTP; checks nothing else, so a database outage never restarts it. */
   @Get('live')
   @HealthCheck()
-  live() {
-    return this.health.check([]);
+  live(): HealthCheckResult {
+    // What `this.health.check([])` answers, without its machinery on the probe every pod is hit with.
+    return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { HttpException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { SkipThrottle, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ApiKeysService } from '../auth/api-keys.service';
 import type { OperatorTokenVerifier } from '../auth/operator-token.verifier';
 import type { AppConfigType } from '../config/app.config';
@@ -153,6 +153,24 @@ describe(RateLimitGuard.name, () => {
   it('counts by address only when the key lookup fails', async () => {
     resolve.mockRejectedValueOnce(new Error('database down'));
     await expect(sut.canActivate(contextFor({ authorization: `Bearer ${KEY}` }).context)).resolves.toBe(true);
+    expect(storage.keys).toEqual(['default:ip:10.1.2.3']);
+  });
+
+  it('leaves handlers that carry a throttler decorator to the stock guard (@SkipThrottle is honoured)', async () => {
+    class Probes {
+      @SkipThrottle()
+      skipped(): void {}
+
+      plain(): void {}
+    }
+    const on = (handler: Function) => {
+      const { context } = contextFor({});
+      return { ...context, getHandler: () => handler, getClass: () => Probes } as unknown as ExecutionContext;
+    };
+    await expect(sut.canActivate(on(Probes.prototype.skipped))).resolves.toBe(true);
+    await expect(sut.canActivate(on(Probes.prototype.skipped))).resolves.toBe(true);
+    expect(storage.keys).toEqual([]);
+    await expect(sut.canActivate(on(Probes.prototype.plain))).resolves.toBe(true);
     expect(storage.keys).toEqual(['default:ip:10.1.2.3']);
   });
 });

@@ -17,6 +17,9 @@ import { OperatorTokenVerifier } from '../auth/operator-token.verifier';
 import { rememberResolvedKey, type TenantIdentity, type TenantRequest } from '../auth/tenant-identity';
 import { appConfig, type AppConfigType } from '../config/app.config';
 
+/** What every `@nestjs/throttler` decorator's metadata key starts with (`THROTTLER:SKIP…`, `THROTTLER:LIMIT…`). */
+const THROTTLER_METADATA_PREFIX = 'THROTTLER:';
+
 /** A budget a request is counted against: who (never the key itself: its id, the address, the operator) and how many per window. */
 interface Budget {
   tracker: string;
@@ -47,6 +50,8 @@ interface TrackedRequest extends IncomingMessage, TenantRequest {
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** Handlers (with their class) that carry `@Throttle` / `@SkipThrottle`, once looked at. */
+  private readonly decorated = new WeakMap<Function, boolean>();
   /** Lookups in flight, by presented key: later requests with it join instead of counting the address again. */
   private readonly lookups = new Map<string, Promise<TenantIdentity | undefined>>();
 
@@ -60,6 +65,30 @@ export class RateLimitGuard extends ThrottlerGuard {
   ) {
     super(options, storage, reflector);
     this.headerPrefix = 'RateLimit';
+  }
+
+  /**
+   * The stock guard reads six decorators per throttler (twelve metadata lookups) and awaits
+   * three values on every request. This app has one throttler with fixed numbers and no
+   * `@Throttle` / `@SkipThrottle`: for a handler without them, that comes down to `skipIf` and
+   * one count. A decorated handler (or other throttler options) goes the stock way.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const throttler = this.throttlers.length === 1 ? this.throttlers[0] : undefined;
+    const { getTracker, generateKey, skipIf } = this.commonOptions;
+    if (
+      throttler === undefined ||
+      typeof throttler.limit !== 'number' ||
+      typeof throttler.ttl !== 'number' ||
+      throttler.skipIf !== undefined ||
+      getTracker === undefined ||
+      generateKey === undefined ||
+      this.isDecorated(context)
+    ) {
+      return super.canActivate(context);
+    }
+    if (skipIf?.(context)) return true;
+    return this.handleRequest({ context, limit: throttler.limit, ttl: throttler.ttl, blockDuration: throttler.ttl, throttler, getTracker, generateKey });
   }
 
   protected override async handleRequest(requestProps: ThrottlerRequest): Promise<boolean> {
@@ -115,6 +144,18 @@ export class RateLimitGuard extends ThrottlerGuard {
     response.setHeader('RateLimit-Remaining', 0);
     response.setHeader('RateLimit-Reset', detail.timeToExpire);
     return super.throwThrottlingException(context, detail);
+  }
+
+  /** Whether the handler or its class carries a throttler decorator (read once per handler). */
+  private isDecorated(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let decorated = this.decorated.get(handler);
+    if (decorated === undefined) {
+      const keys = [...Reflect.getMetadataKeys(handler), ...Reflect.getMetadataKeys(context.getClass())];
+      decorated = keys.some((key) => typeof key === 'string' && key.startsWith(THROTTLER_METADATA_PREFIX));
+      this.decorated.set(handler, decorated);
+    }
+    return decorated;
   }
 
   /** Counts the request against `budget`; throws the 429 when it is spent. */

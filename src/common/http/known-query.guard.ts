@@ -10,10 +10,18 @@ import { BadRequestException, type CanActivate, type ExecutionContext, Injectabl
  */
 @Injectable()
 export class KnownQueryGuard implements CanActivate {
+  /** Each handler's declared names (null: a whole DTO takes them), read from its metadata once. */
+  private readonly declaredByHandler = new WeakMap<Function, ReadonlySet<string> | null>();
+
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const declared = declaredQueryParameters(context.getClass(), context.getHandler().name);
-    if (declared === undefined) return true;
+    const handler = context.getHandler();
+    let declared = this.declaredByHandler.get(handler);
+    if (declared === undefined) {
+      declared = declaredQueryParameters(context.getClass(), handler.name) ?? null;
+      this.declaredByHandler.set(handler, declared);
+    }
+    if (declared === null) return true;
     const query = context.switchToHttp().getRequest<{ query?: Record<string, unknown> }>().query ?? {};
     const unknown = Object.keys(query).filter((name) => !declared.has(name));
     if (unknown.length > 0) throw new BadRequestException(unknown.map((name) => `property ${name} should not exist`));
