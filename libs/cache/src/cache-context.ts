@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PendingRouteLookup } from './http/cache-route.decorator';
 
 /** What the cache knows about the caller of the current request or job. */
 export interface CacheContextState {
@@ -10,6 +11,12 @@ export interface CacheContextState {
    * another for the cache (each one adds work to every promise the request creates).
    */
   requestId?: string;
+}
+
+/** The context as stored: also what the library hands along within a request, out of the public type. */
+interface StoredContext extends CacheContextState {
+  /** The HTTP cache's lookup waiting for the handler `@CacheRoute` wraps (see `CacheContext.runWithPendingLookup`). */
+  pendingRouteLookup?: PendingRouteLookup;
 }
 
 /**
@@ -26,7 +33,11 @@ export interface CacheContextState {
  * await CacheContext.run({ org }, () => reports.rebuild());
  */
 export class CacheContext {
-  private static readonly storage = new AsyncLocalStorage<CacheContextState>();
+  /**
+   * The library's only AsyncLocalStorage: while one is enabled, every promise the process creates
+   * pays a hook per storage, so the HTTP cache's hand-over rides in this one too.
+   */
+  private static readonly storage = new AsyncLocalStorage<StoredContext>();
 
   private constructor() {}
 
@@ -44,6 +55,19 @@ export class CacheContext {
   /** The current organization, or undefined (outside any `run`, or none set yet). */
   static org(): string | undefined {
     return CacheContext.storage.getStore()?.org;
+  }
+
+  /**
+   * Runs `fn` in a copy of the current context that also holds `pending`, the HTTP cache's
+   * lookup for the handler `@CacheRoute` wraps (library-internal: `HttpCacheInterceptor`).
+   */
+  static runWithPendingLookup<R>(pending: PendingRouteLookup, fn: () => R): R {
+    return CacheContext.storage.run({ ...CacheContext.storage.getStore(), pendingRouteLookup: pending }, fn);
+  }
+
+  /** The HTTP cache's lookup waiting for the current handler, if any (library-internal: `@CacheRoute`). */
+  static pendingLookup(): PendingRouteLookup | undefined {
+    return CacheContext.storage.getStore()?.pendingRouteLookup;
   }
 
   /**

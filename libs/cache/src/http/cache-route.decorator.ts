@@ -1,6 +1,6 @@
 import { SetMetadata, type CustomDecorator } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
+import { CacheContext } from '../cache-context';
 import { CACHE_ROUTE_METADATA, NO_CACHE_METADATA } from '../decorators/cache-decorators.constants';
 import { routeInputs, type RouteInputs } from './http-cache-key';
 
@@ -42,9 +42,6 @@ export interface PendingRouteLookup {
   run(inputs: RouteInputs, invoke: () => unknown): Promise<unknown>;
 }
 
-/** The pending lookup of the current request (AsyncLocalStorage, opened by the interceptor around its `next.handle()`). */
-export const pendingRouteLookups = new AsyncLocalStorage<PendingRouteLookup>();
-
 const WRAPPED = Symbol('cacheRouteHandler');
 
 /**
@@ -57,7 +54,8 @@ function wrapHandler(controller: Function, name: string | symbol, descriptor: Pr
   const original: unknown = descriptor.value;
   if (typeof original !== 'function' || (original as { [WRAPPED]?: true })[WRAPPED]) return;
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    const pending = pendingRouteLookups.getStore();
+    // Handed over in the request's CacheContext, opened by the interceptor around its `next.handle()`.
+    const pending = CacheContext.pendingLookup();
     if (pending === undefined || pending.taken) return original.apply(this, args);
     pending.taken = true;
     return pending.run(routeInputs(controller, name, args), () => original.apply(this, args));

@@ -6,7 +6,7 @@ import { CacheMetadataAccessor, type RouteCachePolicy } from '../cache-metadata.
 import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheService } from '../cache.service';
-import { pendingRouteLookups, type CacheRouteOptions, type CacheRouteRequest, type PendingRouteLookup } from './cache-route.decorator';
+import { type CacheRouteOptions, type CacheRouteRequest, type PendingRouteLookup } from './cache-route.decorator';
 import { useRfcFreshness } from './conditional-request';
 import { storedAnswer, type StoredAnswer } from './http-cache-answer';
 import { ageSeconds, cacheStatusValue, varyValue, xCacheValue, type HttpCacheOutcome } from './http-cache-headers';
@@ -41,6 +41,8 @@ export class HttpCacheInterceptor implements NestInterceptor {
   private readonly logger = new Logger(HttpCacheInterceptor.name);
   /** Each handler's policy, read from its metadata once (decorators do not change after start). */
   private readonly policies = new WeakMap<Function, RouteCachePolicy | null>();
+  /** Route templates by controller and handler (an inherited handler serves under each subclass's path), computed once. */
+  private readonly templates = new WeakMap<Function, WeakMap<Function, string>>();
   /** The `Vary` names of each route's varied headers (by its list), computed once. */
   private readonly varyNames = new WeakMap<readonly string[], readonly string[]>();
   /** The `Vary` value when the response had none yet, by names list: the common case, computed once. */
@@ -64,13 +66,13 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const route = policy.options;
     this.describeAudience(response, route.varyHeaders);
     const org = CacheContext.org();
-    const template = routeTemplate(context.getClass(), context.getHandler());
+    const template = this.templateOf(context);
     const pending: PendingRouteLookup = {
       taken: false,
       run: (inputs, invoke) => this.lookup({ request, response, route, org, template, inputs, invoke }),
     };
     // The handler (wrapped by @CacheRoute) takes `pending` once the pipes have run.
-    const body = await pendingRouteLookups.run(pending, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+    const body = await CacheContext.runWithPendingLookup(pending, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
     if (!pending.taken) {
       this.logger.warn(`GET ${template} has a cache policy but its handler is not wrapped by @CacheRoute: served uncached`);
       this.describe(response, 'bypass', undefined, 0, 0);
@@ -129,6 +131,16 @@ export class HttpCacheInterceptor implements NestInterceptor {
       this.adapter.setHeader(response, 'Content-Type', 'application/json; charset=utf-8');
     }
     return answer.json;
+  }
+
+  private templateOf(context: ExecutionContext): string {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.templates.get(controller);
+    if (byHandler === undefined) this.templates.set(controller, (byHandler = new WeakMap()));
+    let template = byHandler.get(handler);
+    if (template === undefined) byHandler.set(handler, (template = routeTemplate(controller, handler)));
+    return template;
   }
 
   private policyOf(context: ExecutionContext): RouteCachePolicy | undefined {
