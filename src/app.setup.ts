@@ -28,6 +28,8 @@ export interface CreateAppOptions {
   logDestination?: DestinationStream;
   /** Nest's default (true) logs a failed start and exits the process; tests want the rejection. */
   abortOnError?: boolean;
+  /** The root module; `AppModule.forEnvironment()` by default (the bench adds its routes to it). */
+  module?: unknown;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const rootLogger = createRootLogger(pinoLevelFor(options.logger), options.logDestination);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(), {
+  const app = await NestFactory.create<NestExpressApplication>(options.module ?? AppModule.forEnvironment(), {
     bodyParser: false,
     logger: new AppLogger(rootLogger),
     abortOnError: options.abortOnError,
@@ -54,10 +56,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   app.use(httpMetrics.use.bind(httpMetrics));
   // 304 by RFC 9110 on every answer that carries an ETag (Express adds one to JSON bodies):
   // Express's own req.fresh sends the body whenever the request says Cache-Control: no-cache.
-  app.use((request: object, _response: unknown, next: () => void) => {
-    useRfcFreshness(request);
-    next();
-  });
+  // Defined once on this app's request prototype, so no request pays for it.
+  useRfcFreshness((app.getHttpAdapter().getInstance() as { request: object }).request);
   // Nesting is bounded before parsing (MAX_JSON_DEPTH): deep bodies are a 400, not a stack overflow later.
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: verifyJsonDepth });
   app.useGlobalPipes(new AppValidationPipe());

@@ -64,6 +64,14 @@ describe('the application on DATABASE_URL with the in-process cache', () => {
     expect(response.headers['cache-control']).toBe('no-cache, no-store, must-revalidate');
   });
 
+  it('answers 304 by RFC 9110 outside the HTTP cache too, even when the request says Cache-Control: no-cache', async () => {
+    const first = await request(app.getHttpServer()).get('/health/live').expect(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toBeDefined();
+    await request(app.getHttpServer()).get('/health/live').set('If-None-Match', etag).set('Cache-Control', 'no-cache').expect(304);
+    await request(app.getHttpServer()).get('/health/live').set('If-None-Match', '"other"').expect(200);
+  });
+
   it('is ready while Postgres answers', async () => {
     const response = await request(app.getHttpServer()).get('/health/ready').expect(200);
 

@@ -82,23 +82,27 @@ interface FreshnessRequest {
   res?: { statusCode: number; getHeader(name: string): unknown };
 }
 
+/** Marks a request, or a request prototype, whose `fresh` is already `isFresh`. */
+const RFC_FRESHNESS = Symbol('rfcFreshness');
+
+function rfcFresh(this: FreshnessRequest): boolean {
+  const response = this.res;
+  if (response === undefined) return false;
+  const header = (name: string) => {
+    const value = response.getHeader(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  return isFresh(this.method, this.headers, response.statusCode, header('ETag'), header('Last-Modified'));
+}
+
 /**
- * Replaces Express's `req.fresh` on one request with `isFresh`, so `res.send` answers 304 by
- * RFC 9110 whatever request `Cache-Control` the client sent (Express's own treats `no-cache`
- * as "send the body"). Harmless on other servers: it only defines a property.
+ * Replaces Express's `req.fresh` with `isFresh`, so `res.send` answers 304 by RFC 9110 whatever
+ * request `Cache-Control` the client sent (Express's own treats `no-cache` as "send the body").
+ * On one request, or once for all on an app's request prototype (`expressApp.request`); a
+ * request that already has it is left alone. Harmless on other servers: it only defines a property.
  */
-export function useRfcFreshness(request: object): void {
-  Object.defineProperty(request, 'fresh', {
-    configurable: true,
-    enumerable: false,
-    get(this: FreshnessRequest): boolean {
-      const response = this.res;
-      if (response === undefined) return false;
-      const header = (name: string) => {
-        const value = response.getHeader(name);
-        return typeof value === 'string' ? value : undefined;
-      };
-      return isFresh(this.method, this.headers, response.statusCode, header('ETag'), header('Last-Modified'));
-    },
-  });
+export function useRfcFreshness(target: object): void {
+  if ((target as { [RFC_FRESHNESS]?: true })[RFC_FRESHNESS] === true) return;
+  Object.defineProperty(target, 'fresh', { configurable: true, enumerable: false, get: rfcFresh });
+  Object.defineProperty(target, RFC_FRESHNESS, { configurable: true, enumerable: false, value: true });
 }
