@@ -7,6 +7,7 @@ import {
   type HotKey,
   type TieredCacheStore,
   UnknownWarmJobError,
+  describeError,
 } from '@app/cache';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CacheKeyPatternError, checkInvalidationPattern, toFullKeyGlob } from './cache-key-pattern';
@@ -194,7 +195,7 @@ export class CacheAdminService {
       // Refuses organizations and namespaces no key has, and the engine's own `__` names.
       this.cache.keys.entry(org, namespace, id);
     } catch (error) {
-      throw new BadRequestException([`key: ${error instanceof Error ? error.message : String(error)}`]);
+      throw new BadRequestException([`key: ${describeError(error)}`]);
     }
     return { org, namespace, id };
   }

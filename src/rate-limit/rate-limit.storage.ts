@@ -1,4 +1,4 @@
-import { CacheService } from '@app/cache';
+import { CacheService, describeError } from '@app/cache';
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 
@@ -30,7 +30,7 @@ export class RateLimitStorage implements ThrottlerStorage {
       // Outlives its window by a second so a slightly slow clock on another instance still counts into it.
       totalHits = await this.cache.incr(`${key}:${window}`, 1, { namespace: RATE_LIMIT_NAMESPACE, ttlMs: ttl + 1_000 });
     } catch (error) {
-      this.logger.warn(`Rate limit counter unavailable, request let through: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Rate limit counter unavailable, request let through: ${describeError(error)}`);
       return { totalHits: 0, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
     }
     const isBlocked = totalHits > limit;

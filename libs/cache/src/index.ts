@@ -1,5 +1,6 @@
 export * from './cache.constants';
 export * from './cache-context';
+export { describeError, settlesWithin } from './common/async';
 export { CacheMetadataAccessor, type MethodCacheMetadata, type RouteCachePolicy } from './cache-metadata.accessor';
 export { CacheableExplorer } from './cacheable.explorer';
 export type { AsyncMethodDecorator } from './decorators/async-method.decorator';

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { InvalidationTarget } from '../stores/cache-store.interface';
 import type { RedisClient } from '../stores/redis-connection.factory';
 import { APPEND_INVALIDATION, BUMP_EPOCH, SYNC_INVALIDATIONS } from '../stores/redis-scripts';
-import { delay, withTimeout } from '../common/async';
+import { delay, withTimeout, describeError } from '../common/async';
 
 type BusMessage =
   /** An invalidation: origin, origin's message id (for acks), its sequence number in the log, the origin's epoch. */
@@ -345,7 +345,7 @@ export class InvalidationBus {
         return this.sync(true);
       })
       .catch((error: unknown) => {
-        this.logger.warn(`Resubscribing to invalidations after a reconnect failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(`Resubscribing to invalidations after a reconnect failed: ${describeError(error)}`);
       });
   };
 

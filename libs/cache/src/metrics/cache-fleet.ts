@@ -7,6 +7,7 @@ import type { RedisClient } from '../stores/redis-connection.factory';
 import type { TieredCacheStore } from '../stores/tiered.store';
 import { type CacheCounters, type CacheMetrics, type CacheMetricsExport, type CacheMetricsSnapshot, type CounterExport, sumCounters } from './cache-metrics';
 import type { HotKey } from './top-keys';
+import { describeError, settlesWithin } from '../common/async';
 
 /** One live instance of the fleet, as `GET /cache/stats?scope=fleet` lists it. */
 export interface FleetInstance {
@@ -143,7 +144,7 @@ export class CacheFleet implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       [published, marker] = await this.readOthers(client, org);
     } catch (error) {
-      return this.alone(org, `Redis did not answer (${describe(error)}): this instance only`);
+      return this.alone(org, `Redis did not answer (${describeError(error)}): this instance only`);
     }
     const own = this.metrics.export(this.options.fleet.maxOrgs, HOT_KEYS_SHOWN);
     const now = Date.now();
@@ -216,7 +217,7 @@ export class CacheFleet implements OnApplicationBootstrap, OnModuleDestroy {
       await client.set(this.resetKey, marker, 'PX', RESET_MARKER_TTL_MS);
     } catch (error) {
       this.metrics.reset();
-      return { reset: 'this-instance', note: `Redis did not answer (${describe(error)}): only this instance was reset` };
+      return { reset: 'this-instance', note: `Redis did not answer (${describeError(error)}): only this instance was reset` };
     }
     this.appliedReset = marker;
     this.metrics.reset();
@@ -289,7 +290,7 @@ export class CacheFleet implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (error) {
       if (Date.now() - this.lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
         this.lastFailureLog = Date.now();
-        this.logger.warn(`Fleet stats not published (${describe(error)}); retrying every ${this.options.fleet.publishIntervalMs} ms`);
+        this.logger.warn(`Fleet stats not published (${describeError(error)}); retrying every ${this.options.fleet.publishIntervalMs} ms`);
       }
     }
   }
@@ -375,7 +376,7 @@ export class CacheFleet implements OnApplicationBootstrap, OnModuleDestroy {
     const client = this.client();
     if (client === undefined) return;
     const removal = client.multi().del(this.instanceKey(this.instanceId)).zrem(this.instancesKey, this.instanceId).exec();
-    await Promise.race([removal.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, WITHDRAW_TIMEOUT_MS).unref())]);
+    await settlesWithin(removal, WITHDRAW_TIMEOUT_MS);
   }
 }
 
@@ -415,6 +416,3 @@ function iso(ms: number): string {
   return new Date(Number.isFinite(ms) ? ms : 0).toISOString();
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { CacheEntry } from './cache-entry';
+import { describeError } from '../common/async';
 
 /** First byte of an encoded entry: says how the rest is to be read. */
 const PLAIN = 0x6a; // 'j': UTF-8 JSON envelope
@@ -205,7 +206,7 @@ export class CacheSerializer {
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
         throw new CorruptEntryError(`Deflated cache entry inflates past the ${this.maxEntryBytes}-byte bound`);
       }
-      throw new CorruptEntryError(`Deflated cache entry is unreadable (${error instanceof Error ? error.message : String(error)})`);
+      throw new CorruptEntryError(`Deflated cache entry is unreadable (${describeError(error)})`);
     }
   }
 }

@@ -9,7 +9,7 @@ import type {
   LoadTicket,
   StoredKeyInfo,
 } from './cache-store.interface';
-import { LoadRegistry, type LoadRecord } from './load-registry';
+import { InvalidationTracker, type LoadRecord } from '../invalidation/invalidation-tracker';
 
 interface MemoryRecord {
   entry: CacheEntry;
@@ -90,7 +90,7 @@ export class MemoryCacheStore implements CacheStore {
   private readonly lru: LRUCache<string, MemoryRecord>;
   /** `org \0 tag` → keys written with that tag. */
   private readonly tagIndex = new Map<string, Set<string>>();
-  private readonly loads = new LoadRegistry();
+  private readonly loads = new InvalidationTracker();
   private readonly globCache = new Map<string, RegExp>();
   private readonly orgs = new Map<string, OrgUsage>();
   private bytes = 0;

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { CacheRedisOptions } from '../cache-options.interface';
+import { withTimeout } from '../common/async';
 
 /** A connection the Redis store can use: one server (standalone, TLS, Sentinel) or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -215,7 +216,7 @@ export async function closeRedisClient(client: RedisClient): Promise<void> {
   closing.add(client);
   if (client.status === 'end') return closeFailoverDetector(client);
   try {
-    await Promise.race([client.quit(), new Promise((_, reject) => setTimeout(() => reject(new Error('quit timeout')), 500).unref())]);
+    await withTimeout(client.quit(), 500, 'quit timeout');
   } catch {
     client.disconnect();
   }

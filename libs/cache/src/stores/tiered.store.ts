@@ -12,7 +12,7 @@ import type { InvalidationTarget, LoadTicket, StoredKeyInfo } from './cache-stor
 import { MemoryCacheStore } from './memory.store';
 import { closeRedisClient, waitForReady, watchPrimary, type RedisConnections, type RedisMode } from './redis-connection.factory';
 import { RedisCacheStore } from './redis.store';
-import { delay, describeError as describe, withTimeout } from '../common/async';
+import { delay, describeError, withTimeout } from '../common/async';
 
 /** Which tier answered a read. */
 export type CacheTier = 'l1' | 'l2' | 'fallback';
@@ -100,7 +100,7 @@ export class TieredCacheStore {
     this.breaker = new CircuitBreaker({
       failureThreshold: options.circuitBreaker.failureThreshold,
       probeIntervalMs: options.circuitBreaker.probeIntervalMs,
-      onOpen: (error) => this.logger.warn(`Redis unavailable (${describe(error)}): serving from the in-process store`),
+      onOpen: (error) => this.logger.warn(`Redis unavailable (${describeError(error)}): serving from the in-process store`),
       confirm: () => this.redisAnswers(),
       recover: () => this.recover(),
     });
@@ -152,7 +152,7 @@ export class TieredCacheStore {
       (added) => {
         if (added > 0) this.logger.log(`Registered ${added} organization(s) found in Redis`);
       },
-      (error: unknown) => this.logger.warn(`Could not register the organizations found in Redis: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => this.logger.warn(`Could not register the organizations found in Redis: ${describeError(error)}`),
     );
   }
 
@@ -300,7 +300,7 @@ export class TieredCacheStore {
     try {
       ({ bytes: encoded, plainBytes } = this.serializer.encode(entry));
     } catch (error) {
-      this.logger.warn(`Value of ${this.keys.publicForm(key)} is not serializable (${describe(error)}): not cached`);
+      this.logger.warn(`Value of ${this.keys.publicForm(key)} is not serializable (${describeError(error)}): not cached`);
       if (t) await this.endLoad(t);
       return false;
     }
@@ -368,7 +368,7 @@ export class TieredCacheStore {
         removed = await this.viaRemote((remote) => this.invalidateRemote(remote, target));
         confirmed = true;
       } catch (error) {
-        timedOut = describe(error).includes('timed out');
+        timedOut = describeError(error).includes('timed out');
         this.journal.record(target);
       }
     } else if (this.remote !== undefined) {
@@ -535,7 +535,7 @@ export class TieredCacheStore {
     for (let attempt = 1; attempt <= CONFIRM_ATTEMPTS; attempt++) {
       const { result, maxLagMs } = await this.lag.during(() => withTimeout(pingAll(), timeoutMs, 'confirmation ping timed out'));
       if (result.status === 'fulfilled') return true;
-      if (maxLagMs <= timeoutMs / 2 || !describe(result.reason).includes('timed out')) return false;
+      if (maxLagMs <= timeoutMs / 2 || !describeError(result.reason).includes('timed out')) return false;
     }
     return false;
   }
