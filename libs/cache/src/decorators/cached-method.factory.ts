@@ -6,6 +6,7 @@ import type { CacheEvictOptions } from './cache-evict.decorator';
 import { keyRenderer, keysRenderer, tagsRenderer, type ArgsRenderer } from './cache-key-template';
 import type { CacheableOptions } from './cacheable.decorator';
 import { describeError } from '../common/async';
+import { entryPath } from '../keys/key-layout';
 
 /** The shape of a method the decorators accept. */
 export type AsyncMethod = (this: unknown, ...args: unknown[]) => Promise<unknown>;
@@ -61,7 +62,7 @@ export function createCachedMethod(
       await Promise.all([
         ids.length > 0 ? cache.delete(ids, { org, namespace: options.namespace }) : 0,
         tagList.length > 0 ? cache.invalidateTags(tagList, { org }) : 0,
-        options.allEntries === true ? cache.invalidatePattern(`${options.namespace}:*`, { org }) : 0,
+        options.allEntries === true ? cache.invalidatePattern(entryPath(options.namespace!, '*'), { org }) : 0, // checked by the decorator: allEntries has a namespace
       ]);
     } catch (error) {
       logger.error(`Eviction after ${label} failed: ${describeError(error)}`);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
+import { invalidationBusKeys, type InvalidationBusKeys } from '../keys/key-layout';
 import type { InvalidationTarget } from '../stores/cache-store.interface';
 import type { RedisClient } from '../stores/redis-connection.factory';
 import { APPEND_INVALIDATION, BUMP_EPOCH, SYNC_INVALIDATIONS } from '../stores/redis-scripts';
@@ -63,6 +64,7 @@ const MAX_AHEAD = 10_000;
  */
 export class InvalidationBus {
   private readonly logger = new Logger(InvalidationBus.name);
+  private readonly busKeys: InvalidationBusKeys;
   private readonly channel: string;
   private readonly ackChannel: string;
   private readonly seqKey: string;
@@ -101,13 +103,13 @@ export class InvalidationBus {
     private readonly options: InvalidationBusOptions,
     private readonly hooks: InvalidationBusHooks,
   ) {
-    const root = `${options.prefix}:{__bus}:`;
-    this.channel = `${options.prefix}:__bus`;
-    this.ackChannel = `${options.prefix}:__bus:${options.instanceId}`;
-    this.seqKey = `${root}__seq`;
-    this.logKey = `${root}__log`;
-    this.epochKey = `${root}__epoch`;
-    this.instancesKey = `${root}__instances`;
+    this.busKeys = invalidationBusKeys(options.prefix);
+    this.channel = this.busKeys.channel;
+    this.ackChannel = this.busKeys.ackChannel(options.instanceId);
+    this.seqKey = this.busKeys.seq;
+    this.logKey = this.busKeys.log;
+    this.epochKey = this.busKeys.epoch;
+    this.instancesKey = this.busKeys.instances;
   }
 
   /** Subscribes, syncs once and starts the sync timer; rejects if Redis does not take part. */
@@ -387,7 +389,7 @@ export class InvalidationBus {
         if (message.n > this.watermark && !this.ahead.has(message.n)) this.hooks.apply(message.t);
         this.noteApplied(message.n, `${message.o}:${message.i}`);
       } finally {
-        void this.send(`${this.channel}:${message.o}`, { k: 'ack', o: this.options.instanceId, i: message.i }).catch(() => undefined);
+        void this.send(this.busKeys.ackChannel(message.o), { k: 'ack', o: this.options.instanceId, i: message.i }).catch(() => undefined);
       }
     } else if (message.k === 'ack' && channel === this.ackChannel) {
       const wait = this.waiting.get(message.i);

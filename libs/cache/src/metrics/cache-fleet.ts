@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { CACHE_METRICS, CACHE_RESOLVED_OPTIONS, CACHE_TIERED_STORE } from '../cache.constants';
 import { CacheKeyBuilder } from '../keys/cache-key.builder';
+import { fleetKeys, isPublicKeyOf, type FleetKeys } from '../keys/key-layout';
 import type { RedisClient } from '../stores/redis-connection.factory';
 import type { TieredCacheStore } from '../stores/tiered.store';
 import { type CacheCounters, type CacheMetrics, type CacheMetricsExport, type CacheMetricsSnapshot, type CounterExport, sumCounters } from './cache-metrics';
@@ -83,6 +84,7 @@ export class CacheFleet implements OnApplicationBootstrap, OnModuleDestroy {
   private appliedReset: string | null | undefined;
   private lastFailureLog = 0;
   private stopped = false;
+  private keysOfFleet: FleetKeys | undefined;
 
   constructor(
     @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
@@ -166,7 +168,7 @@ export class CacheFleet implements OnApplicationBootstrap, OnModuleDestroy {
         if (keys === undefined) hot.set(namespace, (keys = new Map()));
         for (const item of list) {
           if (typeof item?.key !== 'string' || !Number.isFinite(item.hits)) continue;
-          if (org !== undefined && !item.key.startsWith(`${org}:`)) continue;
+          if (org !== undefined && !isPublicKeyOf(item.key, org)) continue;
           keys.set(item.key, (keys.get(item.key) ?? 0) + item.hits);
         }
       }
@@ -230,21 +232,21 @@ export class CacheFleet implements OnApplicationBootstrap, OnModuleDestroy {
     return this.publicHotKeys(this.metrics.topKeys(HOT_KEYS_SHOWN), org);
   }
 
-  /** `{prefix}:{__fleet}:__…`: one hash tag for every fleet key, and internal (`__`) names. */
-  private get root(): string {
-    return `${this.keys.prefix}:{__fleet}:`;
+  /** The fleet's keys: one hash tag for every fleet key, and internal (`__`) names. */
+  private get fleetKeys(): FleetKeys {
+    return (this.keysOfFleet ??= fleetKeys(this.keys.prefix));
   }
 
   private get instancesKey(): string {
-    return `${this.root}__instances`;
+    return this.fleetKeys.instances;
   }
 
   private get resetKey(): string {
-    return `${this.root}__reset`;
+    return this.fleetKeys.reset;
   }
 
   private instanceKey(id: string): string {
-    return `${this.root}__instance:${id}`;
+    return this.fleetKeys.instance(id);
   }
 
   /** The Redis connection for fleet work, or undefined when there is none or it is unusable right now. */
@@ -364,7 +366,7 @@ export class CacheFleet implements OnApplicationBootstrap, OnModuleDestroy {
         } catch {
           continue;
         }
-        if (org === undefined || publicKey.startsWith(`${org}:`)) shown.push({ key: publicKey, hits });
+        if (org === undefined || isPublicKeyOf(publicKey, org)) shown.push({ key: publicKey, hits });
       }
       if (shown.length > 0) result[namespace] = shown;
     }

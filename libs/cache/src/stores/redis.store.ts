@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CacheKeyBuilder } from '../keys/cache-key.builder';
+import { hashSlotOf } from '../keys/key-layout';
 import type { CacheEntry } from '../serialization/cache-entry';
 import { CacheSerializer, counterEntry, isCounterValue, type DecodedEntry } from '../serialization/cache-serializer';
 import type {
@@ -191,9 +192,7 @@ export class RedisCacheStore implements CacheStore {
       case 'all': {
         // The invalidation bus' log, sequence and epoch stay: instances keep counting on them;
         // so does the registry of organizations: instances remember having registered theirs.
-        const bus = `${this.keys.prefix}:{__bus}:`;
-        const registry = this.keys.orgRegistry();
-        return this.unlinkMatching(`${this.keys.prefix}:*`, (key) => !key.startsWith(bus) && key !== registry);
+        return this.unlinkMatching(this.keys.everyKeyGlob(), (key) => !this.keys.survivesFlush(key));
       }
     }
   }
@@ -279,7 +278,7 @@ export class RedisCacheStore implements CacheStore {
   async pruneTagSets(): Promise<{ tagSets: number; deadMembers: number }> {
     let tagSets = 0;
     let deadMembers = 0;
-    await this.forEachMatching(`${this.keys.prefix}:{*}:__tag:*`, undefined, async (node, batch) => {
+    await this.forEachMatching(this.keys.internalGlob('tag', '*'), undefined, async (node, batch) => {
       for (const setKey of batch) {
         tagSets += 1;
         let cursor = '0';
@@ -323,18 +322,15 @@ export class RedisCacheStore implements CacheStore {
     });
     // Loads in flight for keys that matched must not store their older values afterwards; a
     // pattern may match keys no one holds yet, so every organization it can reach is bumped.
-    const orgRootPrefix = `${this.keys.prefix}:{`;
-    const literalOrg = pattern.startsWith(orgRootPrefix) ? pattern.slice(orgRootPrefix.length, pattern.indexOf('}')) : '';
-    const orgs = literalOrg !== '' && !/[*?[\\]/.test(literalOrg) ? [literalOrg] : await this.knownOrgs();
+    const literalOrg = this.keys.literalOrgOf(pattern);
+    const orgs = literalOrg !== undefined ? [literalOrg] : await this.knownOrgs();
     for (const org of touched) if (!orgs.includes(org)) orgs.push(org);
     await this.bumpEpochs(orgs);
     return removed;
   }
 
   private async invalidateOrg(org: string): Promise<number> {
-    const root = this.keys.orgRoot(org);
-    const keep = [`${root}__ov`, `${root}__lock:`];
-    const removed = await this.unlinkMatching(`${escapeGlob(root)}*`, (key) => !keep.some((k) => key.startsWith(k)));
+    const removed = await this.unlinkMatching(this.keys.orgGlob(org), (key) => !this.keys.survivesOrgInvalidation(key, org));
     await this.bumpEpochs([org]);
     return removed;
   }
@@ -374,7 +370,7 @@ export class RedisCacheStore implements CacheStore {
    */
   async backfillOrgRegistry(): Promise<number> {
     const orgs = new Set<string>();
-    await this.forEachMatching(`${this.keys.prefix}:{*}:__ov`, (key) => orgs.add(this.keys.parse(key).org));
+    await this.forEachMatching(this.keys.internalGlob('ov'), (key) => orgs.add(this.keys.parse(key).org));
     if (orgs.size === 0) return 0;
     return Number(await this.connections.bulk.sadd(this.keys.orgRegistry(), ...orgs));
   }
@@ -386,7 +382,7 @@ export class RedisCacheStore implements CacheStore {
       // Keys of one organization share a hash slot; UNLINK them together, slot by slot.
       const bySlot = new Map<string, string[]>();
       for (const key of chosen) {
-        const slotKey = key.slice(0, key.indexOf('}') + 1);
+        const slotKey = hashSlotOf(key);
         let group = bySlot.get(slotKey);
         if (group === undefined) bySlot.set(slotKey, (group = []));
         group.push(key);
@@ -431,8 +427,4 @@ export class RedisCacheStore implements CacheStore {
 
 function nodeName(node: Redis): string {
   return `${node.options.host ?? ''}:${node.options.port ?? ''}`;
-}
-
-function escapeGlob(literal: string): string {
-  return literal.replace(/[*?[\]\\]/g, '\\$&');
 }

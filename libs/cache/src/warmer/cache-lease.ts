@@ -64,7 +64,7 @@ export class CacheLease {
 
   /** The lease's Redis key: internal (`__`), so scans and key listings never show it. */
   key(name: string): string {
-    return `${this.keys.orgRoot(undefined)}__lease:${name}`;
+    return this.keys.lease(name);
   }
 
   private acquireLocal(name: string, token: string, ttlMs: number): HeldLease | undefined {
