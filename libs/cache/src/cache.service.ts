@@ -120,7 +120,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
    */
   async get<T>(key: string, scope: CacheScope & Pick<CacheWriteOptions, 'l1TtlMs'> = {}): Promise<T | undefined> {
     if (!this.options.enabled) return undefined;
-    const { entry } = await this.store.get(this.keys.entry(scope.org, scope.namespace, key), scope);
+    const { entry } = await this.store.read(this.keys.entry(scope.org, scope.namespace, key), scope);
     return fresh<T>(entry);
   }
 
@@ -155,7 +155,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async invalidate(target: InvalidationTarget, confirm = false): Promise<number> {
-    const outcome = await this.store.invalidate(target);
+    const outcome = await this.store.invalidateEverywhere(target);
     if (confirm && !outcome.confirmed) throw new CacheInvalidationUnconfirmedError();
     return outcome.removed;
   }

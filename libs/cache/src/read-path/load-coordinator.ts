@@ -3,8 +3,7 @@ import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { CacheLoaderTimeoutError, type CacheLookup, type GetOrSetOptions } from '../cache.types';
 import type { CacheMetrics } from '../metrics/cache-metrics';
 import { createEntry, entryState, jitterTtl, type CacheEntry } from '../serialization/cache-entry';
-import type { LoadTicket } from '../stores/cache-store.interface';
-import type { TieredCacheStore } from '../stores/tiered.store';
+import type { TieredCacheStore, TieredTicket } from '../stores/tiered.store';
 import { delay, describeError, settlesWithin, withTimeout } from '../common/async';
 
 /** Marks an error thrown by the caller's loader, so it surfaces as is and is never mistaken for a cache failure. */
@@ -104,7 +103,7 @@ export class LoadCoordinator {
   }
 
   private async fetch<T>(call: Call<T>): Promise<CacheLookup<T>> {
-    const { entry } = await this.store.get(call.key, call.options);
+    const { entry } = await this.store.read(call.key, call.options);
     if (entry !== undefined) {
       const now = Date.now();
       const state = entryState(entry, now);
@@ -193,7 +192,7 @@ export class LoadCoordinator {
     return this.runAndStore(call, tags, begun.ticket);
   }
 
-  private async runAndStore<T>(call: Call<T>, tags: readonly string[], ticket: LoadTicket): Promise<CacheLookup<T>> {
+  private async runAndStore<T>(call: Call<T>, tags: readonly string[], ticket: TieredTicket): Promise<CacheLookup<T>> {
     this.metrics.count(call.namespace, call.org, 'loads');
     let value: T;
     const loadStarted = performance.now();
@@ -217,7 +216,7 @@ export class LoadCoordinator {
   }
 
   /** Stores a load's result under its ticket: refused when an invalidation overlapped the load. */
-  private async storeLoaded<T>(call: Call<T>, entry: CacheEntry<T>, ticket: LoadTicket): Promise<boolean> {
+  private async storeLoaded<T>(call: Call<T>, entry: CacheEntry<T>, ticket: TieredTicket): Promise<boolean> {
     if (entry.value === undefined) {
       await this.store.endLoad(ticket); // undefined is "nothing": not cached
       return false;

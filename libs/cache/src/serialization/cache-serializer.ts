@@ -114,6 +114,21 @@ export class CacheSerializer {
     this.onCorrupt = options.onCorrupt;
   }
 
+  /**
+   * `entry` encoded, or why it must not be cached: its value does not serialize, or its JSON is
+   * over `maxEntryBytes` (bounded by the JSON, not the compressed form: readers inflate at most that).
+   */
+  encodeWithinLimit(entry: CacheEntry): EncodedEntry | { refused: string } {
+    let encoded: EncodedEntry;
+    try {
+      encoded = this.encode(entry);
+    } catch (error) {
+      return { refused: `is not serializable (${describeError(error)})` };
+    }
+    if (encoded.plainBytes > this.maxEntryBytes) return { refused: `is ${encoded.plainBytes} bytes of JSON, over the ${this.maxEntryBytes}-byte limit` };
+    return encoded;
+  }
+
   encode(entry: CacheEntry): EncodedEntry {
     const envelope: Envelope = {
       c: entry.createdAt,
