@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { AppliedSequence } from './applied-sequence';
 import { BusPeers } from './bus-peers';
+import { BusSubscription } from './bus-subscription';
 import type { InvalidationTarget } from '../stores/cache-store.interface';
 import { delay, describeError } from '../common/async';
 import { InvalidationLog } from './invalidation-log';
@@ -38,23 +39,13 @@ export class InvalidationBus {
   private readonly ackChannel: string;
   private readonly peers: BusPeers;
   private readonly applied = new AppliedSequence();
+  private readonly subscription: BusSubscription;
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private stopped = false;
   private listening = false;
 
-  /** Until when (performance.now()) the in-process tier may be served. */
-  private leaseUntil = 0;
-  /** When this instance last heard its own heartbeat: proof its subscription delivers. */
-  private heardSelfAt = -Infinity;
-  private subscribed = false;
-  /** Counts subscriptions and their losses, so a sync can tell whether one happened while it ran. */
-  private generation = 0;
-  /** When the current subscription was confirmed (its SUBSCRIBE reply proves it delivered then). */
-  private subscribedAt = -Infinity;
-  /** Whether a sync that started after the current subscription was confirmed has completed (it lists the live peers). */
-  private syncedSinceSubscribe = false;
   private epochValue = 0;
 
   constructor(
@@ -65,6 +56,7 @@ export class InvalidationBus {
     this.channel = this.log.keys.channel;
     this.ackChannel = this.log.keys.ackChannel(options.instanceId);
     this.peers = new BusPeers(options.leaseMs + options.syncIntervalMs, this.logger);
+    this.subscription = new BusSubscription(options.leaseMs);
   }
 
   /** Subscribes, syncs once and starts the sync timer; rejects if Redis does not take part. */
@@ -80,15 +72,8 @@ export class InvalidationBus {
       this.schedule();
     }
     await subscriber.subscribe(this.channel, this.ackChannel);
-    this.subscriptionConfirmed();
+    this.subscription.confirmed();
     await this.sync(true);
-  }
-
-  private subscriptionConfirmed(): void {
-    this.subscribed = true;
-    this.generation += 1;
-    this.subscribedAt = performance.now();
-    this.syncedSinceSubscribe = false;
   }
 
   async stop(): Promise<void> {
@@ -103,12 +88,12 @@ export class InvalidationBus {
 
   /** Whether the subscription is up (start() succeeded and no loss since, or a resubscription did). */
   get isSubscribed(): boolean {
-    return this.subscribed;
+    return this.subscription.isSubscribed;
   }
 
   /** Whether this instance's in-process tier may be served now (see the class comment). */
   get l1Trusted(): boolean {
-    return performance.now() < this.leaseUntil;
+    return this.subscription.l1Trusted;
   }
 
   /** Entries created at or before this time (ms since epoch) are stale wherever they are. */
@@ -123,7 +108,7 @@ export class InvalidationBus {
    * comes back). Until then a publish waits out the lease whatever the acks.
    */
   get peersKnown(): boolean {
-    return this.subscriptionDelivers(performance.now());
+    return this.subscription.delivers(performance.now());
   }
 
   /** Number of other instances heard from within a lease. */
@@ -144,7 +129,7 @@ export class InvalidationBus {
     this.applied.note(n, `${this.options.instanceId}:${id}`);
     const peers = this.peers.live();
     // Without proof that our own subscription delivers, peers we never heard of may exist.
-    const blind = !this.subscriptionDelivers(loggedAt);
+    const blind = !this.subscription.delivers(loggedAt);
     const acked = peers.length === 0 || !settle ? Promise.resolve(true) : this.peers.awaitAcks(id, new Set(peers), loggedAt + this.options.leaseMs);
     // Once logged, a failed publish only costs the wait: peers find it in the log.
     await this.log.send(this.channel, { k: 'inv', o: this.options.instanceId, i: id, n, e: this.epochValue, t: target }).catch(() => undefined);
@@ -191,7 +176,7 @@ export class InvalidationBus {
   private async runSync(): Promise<void> {
     // The lease counts from before the request: whatever the log held then is applied below.
     const startedAt = performance.now();
-    const generation = this.subscribed ? this.generation : -1;
+    const generation = this.subscription.syncStarting();
     const window = this.options.leaseMs + this.options.syncIntervalMs;
     const newest = this.applied.newest;
     // Everything numbered up to `applied` was applied before the request left, so was in Redis
@@ -217,10 +202,7 @@ export class InvalidationBus {
     }
     // Renew only if the subscription held throughout (no loss, no new one): messages while it
     // was down are in the log, and the next sync fetches them.
-    if (this.subscribed && generation === this.generation) {
-      this.leaseUntil = startedAt + this.options.leaseMs;
-      this.syncedSinceSubscribe = true;
-    }
+    this.subscription.syncCompleted(generation, startedAt);
     this.hooks.synced?.();
   }
 
@@ -247,19 +229,16 @@ export class InvalidationBus {
   }
 
   private readonly onSubscriberLost = (): void => {
-    this.subscribed = false;
-    this.generation += 1;
-    this.syncedSinceSubscribe = false;
-    this.leaseUntil = 0;
+    this.subscription.lost();
   };
 
   private readonly resubscribe = (): void => {
     // 'ready' after a reconnect; not while subscribed, nor before start() subscribed at all.
-    if (this.stopped || this.subscribed || this.generation === 0) return;
+    if (this.stopped || !this.subscription.wantsResubscribe) return;
     this.options.subscriber
       .subscribe(this.channel, this.ackChannel)
       .then(() => {
-        this.subscriptionConfirmed();
+        this.subscription.confirmed();
         // Catch up at once rather than at the next tick.
         return this.sync(true);
       })
@@ -277,7 +256,7 @@ export class InvalidationBus {
     }
     const now = performance.now();
     if (message.o === this.options.instanceId) {
-      if (message.k === 'hb') this.heardSelfAt = now;
+      if (message.k === 'hb') this.subscription.heardSelf(now);
       return;
     }
     this.peers.heard(message.o, now);
@@ -294,8 +273,4 @@ export class InvalidationBus {
       this.peers.acked(message.i, message.o);
     }
   };
-
-  private subscriptionDelivers(now: number): boolean {
-    return this.subscribed && this.syncedSinceSubscribe && now - Math.max(this.heardSelfAt, this.subscribedAt) < this.options.leaseMs;
-  }
 }

@@ -35,6 +35,18 @@ export interface MemoryStoreUsage {
   orgs: Record<string, { bytes: number; entries: number }>;
 }
 
+/** Bounds of the in-process store. */
+export interface MemoryStoreOptions {
+  maxEntries: number;
+  /** Budget of accounted bytes (see `l1Footprint`) for all entries together. */
+  maxBytes: number;
+  /**
+   * Largest fraction (0-1] of both budgets one organization may hold (default 1: no cap). Past it
+   * the organization's own least recently used entries (by CLOCK) make room.
+   */
+  maxOrgShare?: number;
+}
+
 /** The in-process store's bounds, in total and per organization. */
 export interface MemoryLimits {
   maxEntries: number;

@@ -10,7 +10,7 @@ import type {
   StoredKeyInfo,
 } from './cache-store.interface';
 import { InvalidationTracker, type LoadRecord } from '../invalidation/invalidation-tracker';
-import { COUNTER_PLAIN_BYTES, estimatePlainBytes, l1Footprint, MemoryAccounts, type MemoryRecord, type MemoryStoreUsage } from './memory-accounts';
+import { COUNTER_PLAIN_BYTES, estimatePlainBytes, l1Footprint, MemoryAccounts, type MemoryRecord, type MemoryStoreOptions, type MemoryStoreUsage } from './memory-accounts';
 import { MemoryTagIndex } from './memory-tag-index';
 
 /** A load of the in-process store: its record in the invalidation tracker. */
@@ -18,19 +18,7 @@ export interface MemoryTicket extends LoadTicket {
   record: LoadRecord;
 }
 
-/** Bounds of the in-process store. */
-export interface MemoryStoreOptions {
-  maxEntries: number;
-  /** Budget of accounted bytes (see `l1Footprint`) for all entries together. */
-  maxBytes: number;
-  /**
-   * Largest fraction (0-1] of both budgets one organization may hold (default 1: no cap). Past it
-   * the organization's own least recently used entries (by CLOCK) make room.
-   */
-  maxOrgShare?: number;
-}
-
-export { L1_ENTRY_OVERHEAD_BYTES, l1Footprint, type MemoryStoreUsage } from './memory-accounts';
+export { L1_ENTRY_OVERHEAD_BYTES, l1Footprint, type MemoryStoreOptions, type MemoryStoreUsage } from './memory-accounts';
 
 /**
  * The in-process store: an LRU bounded by entries and bytes, with per-entry TTL, a tag

@@ -1,4 +1,13 @@
+import type { LoadTicket } from './cache-store.interface';
+import type { MemoryTicket } from './memory.store';
 import type { RedisMode } from './redis-connection.factory';
+import type { RedisTicket } from './redis.store';
+
+/** A load's ticket across tiers: the Redis half guards L2, the in-process half guards L1. */
+export interface TieredTicket extends LoadTicket {
+  remote: RedisTicket | undefined;
+  local: MemoryTicket;
+}
 
 /** Which tier answered a read. */
 export type CacheTier = 'l1' | 'l2' | 'fallback';

@@ -5,22 +5,17 @@ import type { InvalidationBus } from '../invalidation/invalidation-bus';
 import type { CacheKeyBuilder } from '../keys/cache-key.builder';
 import type { CacheEntry } from '../serialization/cache-entry';
 import type { CacheSerializer } from '../serialization/cache-serializer';
-import type { BeginLoadResult, CacheStore, InvalidationTarget, LoadTicket, StoredKeyInfo } from './cache-store.interface';
-import { MemoryCacheStore, type MemoryTicket } from './memory.store';
+import type { BeginLoadResult, CacheStore, InvalidationTarget, StoredKeyInfo } from './cache-store.interface';
+import { MemoryCacheStore } from './memory.store';
 import type { RedisConnections } from './redis-connection.factory';
-import type { RedisCacheStore, RedisTicket } from './redis.store';
+import type { RedisCacheStore } from './redis.store';
 import type { RemoteTier } from './remote-tier';
 import { SharedTier } from './shared-tier';
 import { maintainTieredStore, tieredStoreHealth } from './tiered-store.maintenance';
-import type { CacheMaintenanceReport, CacheTier, InvalidationOutcome, LocalCopyOptions, TieredStoreHealth } from './tiered-store.types';
+import type { CacheMaintenanceReport, CacheTier, InvalidationOutcome, LocalCopyOptions, TieredStoreHealth, TieredTicket } from './tiered-store.types';
 
-export type { CacheMaintenanceReport, CacheTier, InvalidationOutcome, LocalCopyOptions, TieredStoreHealth } from './tiered-store.types';
+export type { CacheMaintenanceReport, CacheTier, InvalidationOutcome, LocalCopyOptions, TieredStoreHealth, TieredTicket } from './tiered-store.types';
 
-/** A load's ticket across tiers: the Redis half guards L2, the in-process half guards L1. */
-export interface TieredTicket extends LoadTicket {
-  remote: RedisTicket | undefined;
-  local: MemoryTicket;
-}
 
 /**
  * L1 (in-process) in front of L2 (Redis): this class routes reads, loads and writes between the
