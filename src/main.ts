@@ -1,3 +1,4 @@
+import { describeError } from '@app/cache';
 import { Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { createApp, logLevelsUpTo } from './app.setup';
@@ -35,6 +36,6 @@ async function bootstrap(): Promise<void> {
 bootstrap().catch((error: unknown) => {
   // Failures inside NestFactory.create are logged by Nest, which then exits; what arrives here is
   // a bad configuration or a failed listen, both said best in one line.
-  new Logger('Bootstrap').error(error instanceof Error ? error.message : String(error));
+  new Logger('Bootstrap').error(describeError(error));
   process.exit(1);
 });

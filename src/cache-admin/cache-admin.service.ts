@@ -6,6 +6,9 @@ import {
   CacheWarmerService,
   type HotKey,
   UnknownWarmJobError,
+  describeError,
+  orgOfPublicKey,
+  splitPublicKey,
 } from '@app/cache';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CacheKeyPatternError, checkInvalidationPattern, toFullKeyGlob } from './cache-key-pattern';
@@ -155,14 +158,13 @@ export class CacheAdminService {
     orgs: Record<string, CacheCounters>,
     hotKeys: Record<string, HotKey[]>,
   ): Promise<{ orgs: Record<string, NamedCounters>; hotKeys: Record<string, HotKeyResponse[]> }> {
-    const orgOfKey = (key: string) => key.slice(0, key.indexOf(':'));
     const ids = new Set(Object.keys(orgs));
-    for (const list of Object.values(hotKeys)) for (const { key } of list) ids.add(orgOfKey(key));
+    for (const list of Object.values(hotKeys)) for (const { key } of list) ids.add(orgOfPublicKey(key));
     const names = await this.orgNames.of(ids);
     const named: Record<string, NamedCounters> = {};
     for (const [id, counters] of Object.entries(orgs)) named[id] = { ...counters, name: names.get(id) ?? null };
     const hot: Record<string, HotKeyResponse[]> = {};
-    for (const [namespace, list] of Object.entries(hotKeys)) hot[namespace] = list.map(({ key, hits }) => ({ key, hits, orgName: names.get(orgOfKey(key)) ?? null }));
+    for (const [namespace, list] of Object.entries(hotKeys)) hot[namespace] = list.map(({ key, hits }) => ({ key, hits, orgName: names.get(orgOfPublicKey(key)) ?? null }));
     return { orgs: named, hotKeys: hot };
   }
 
@@ -173,18 +175,15 @@ export class CacheAdminService {
 
   /** `org:namespace:id` into its parts; ids may hold further colons (`http:…`). Malformed: 400. */
   private parsePublic(publicKey: string): { org: string; namespace: string; id: string } {
-    const [org, namespace, ...rest] = publicKey.split(':');
-    const id = rest.join(':');
-    if (rest.length === 0 || org === '' || namespace === '' || id === '' || publicKey.length > 1024) {
-      throw new BadRequestException(['key must be a public cache key, org:namespace:id']);
-    }
+    const parts = publicKey.length > 1024 ? undefined : splitPublicKey(publicKey);
+    if (parts === undefined) throw new BadRequestException(['key must be a public cache key, org:namespace:id']);
     try {
       // Refuses organizations and namespaces no key has, and the engine's own `__` names.
-      this.cache.keys.entry(org, namespace, id);
+      this.cache.keys.entry(parts.org, parts.namespace, parts.id);
     } catch (error) {
-      throw new BadRequestException([`key: ${error instanceof Error ? error.message : String(error)}`]);
+      throw new BadRequestException([`key: ${describeError(error)}`]);
     }
-    return { org, namespace, id };
+    return parts;
   }
 }
 

@@ -1,4 +1,4 @@
-import { globMatchesAll, type StringUniverse } from '@app/cache';
+import { fullKeyGlob, globMatchesAll, type StringUniverse } from '@app/cache';
 
 /** Longest pattern accepted; longer globs are no one's typing and cost Redis time per key. */
 export const MAX_PATTERN_LENGTH = 256;
@@ -22,14 +22,14 @@ export class CacheKeyPatternError extends Error {}
  */
 export function toFullKeyGlob(prefix: string, publicPattern: string): string {
   checkCommon(publicPattern);
-  if (publicPattern === '*') return `${prefix}:{*}:*`;
+  if (publicPattern === '*') return fullKeyGlob(prefix, '*', '*');
   const sep = firstUnescapedColon(publicPattern);
   if (sep < 0) throw new CacheKeyPatternError('pattern must have the form org:namespace:id (e.g. *:users:*), or be *');
   const org = publicPattern.slice(0, sep);
   const rest = publicPattern.slice(sep + 1);
   if (org === '') throw new CacheKeyPatternError('pattern must start with an organization (or *)');
   if (/[{}]/.test(org)) throw new CacheKeyPatternError('pattern must not contain { or } in the organization part');
-  return `${prefix}:{${org}}:${rest === '' ? '*' : rest}`;
+  return fullKeyGlob(prefix, org, rest === '' ? '*' : rest);
 }
 
 /**

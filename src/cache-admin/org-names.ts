@@ -1,3 +1,4 @@
+import { describeError } from '@app/cache';
 import { Injectable, Logger } from '@nestjs/common';
 import { OrganizationsService } from '../organizations/organizations.service';
 
@@ -32,7 +33,7 @@ export class OrgNames {
     try {
       found = await this.orgs.namesOf(missing);
     } catch (error) {
-      this.logger.warn(`Organization names unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Organization names unavailable: ${describeError(error)}`);
       for (const id of missing) result.set(id, null);
       return result;
     }

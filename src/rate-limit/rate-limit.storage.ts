@@ -1,4 +1,4 @@
-import { CacheService } from '@app/cache';
+import { CacheService, describeError } from '@app/cache';
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 
@@ -143,7 +143,7 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleDestroy {
       // Outlives its window by a second so a slightly slow clock on another instance still counts into it.
       return await this.cache.incr(key, count, { namespace: RATE_LIMIT_NAMESPACE, ttlMs: ttlMs + 1_000 });
     } catch (error) {
-      this.logger.warn(`Rate limit counter unavailable (the request is let through, or counted by this instance alone): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Rate limit counter unavailable (the request is let through, or counted by this instance alone): ${describeError(error)}`);
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { describeError, settlesWithin } from '@app/cache';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
@@ -20,14 +21,9 @@ export async function shutdownGracefully(app: NestExpressApplication, timeoutMs:
   server.closeIdleConnections();
   const sweep = setInterval(() => server.closeIdleConnections(), 50);
   logger.log(`No longer accepting connections; waiting up to ${timeoutMs} ms for requests in flight`);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const outcome = await Promise.race([drained.then(() => 'drained' as const), timedOut]);
-  clearTimeout(timer);
+  const drainedInTime = await settlesWithin(drained, timeoutMs);
   clearInterval(sweep);
-  if (outcome === 'timeout') {
+  if (!drainedInTime) {
     logger.warn(`Requests still running after ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS); closing their connections`);
     server.closeAllConnections();
   }
@@ -51,7 +47,7 @@ export function installShutdownSignals(app: NestExpressApplication, timeoutMs: n
         process.exit(0);
       },
       (error: unknown) => {
-        logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        logger.error(`Shutdown failed: ${describeError(error)}`);
         process.exit(1);
       },
     );

@@ -3,9 +3,10 @@ import type { ResolvedCacheOptions } from './cache-options.interface';
 import { CACHE_METRICS, CACHE_RESOLVED_OPTIONS, CACHE_TIERED_STORE, DEFAULT_NAMESPACE, GLOBAL_ORG } from './cache.constants';
 import { CacheInvalidationUnconfirmedError, type CacheLookup, type CacheScope, type CacheWriteOptions, type GetOrSetOptions } from './cache.types';
 import { CacheKeyBuilder } from './keys/cache-key.builder';
-import { LoadCoordinator, LoaderFailure } from './locking/load-coordinator';
+import { LoadCoordinator, LoaderFailure } from './read-path/load-coordinator';
 import type { CacheMetrics, CacheMetricsSnapshot } from './metrics/cache-metrics';
-import { entryState, type CacheEntry } from './serialization/cache-entry';
+import { createEntry, entryState, type CacheEntry } from './serialization/cache-entry';
+import { describeError } from './common/async';
 import type { StoredKeyInfo } from './stores/cache-store.interface';
 import type { InvalidationTarget } from './stores/cache-store.interface';
 import type { TieredCacheStore, TieredStoreHealth } from './stores/tiered.store';
@@ -94,11 +95,23 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
       if (error instanceof LoaderFailure) throw error.cause;
       // The cache itself failed (not the loader): serve uncached rather than fail the request.
       this.metrics.count(namespace, org, 'errors');
-      this.logger.error(`Cache failure on ${fullKey}, serving uncached: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`Cache failure on ${fullKey}, serving uncached: ${describeError(error)}`);
       return { value: await loader(), status: 'bypass', createdAt: Date.now(), expiresAt: Date.now() };
     } finally {
       this.metrics.latency(namespace, org, performance.now() - started);
     }
+  }
+
+  /**
+   * Loads `fullKey` ahead of the reads that would (a warm), through the reads' guarded load: it
+   * takes the key's load lock and is not stored when an invalidation overlapped it. Returns
+   * whether it was stored; false when another instance was loading the key, or caching is off.
+   */
+  async warmFullKey<T>(fullKey: string, loader: () => T | Promise<T>, options: GetOrSetOptions = {}): Promise<boolean> {
+    if (!this.options.enabled) return false;
+    const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+    const org = options.org ?? GLOBAL_ORG;
+    return this.loads.warm({ key: fullKey, namespace, org, loader, options });
   }
 
   /**
@@ -107,7 +120,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
    */
   async get<T>(key: string, scope: CacheScope & Pick<CacheWriteOptions, 'l1TtlMs'> = {}): Promise<T | undefined> {
     if (!this.options.enabled) return undefined;
-    const { entry } = await this.store.get(this.keys.entry(scope.org, scope.namespace, key), scope);
+    const { entry } = await this.store.read(this.keys.entry(scope.org, scope.namespace, key), scope);
     return fresh<T>(entry);
   }
 
@@ -121,10 +134,9 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   /** Stores a value; it wins over loads of the same key still running. Returns whether it was stored. */
   async set<T>(key: string, value: T, options: CacheWriteOptions = {}): Promise<boolean> {
     if (!this.options.enabled || value === undefined) return false;
-    const now = Date.now();
     const ttlMs = options.ttlMs ?? this.options.defaultTtlMs;
     const graceMs = options.graceMs ?? this.options.defaultGraceMs;
-    const entry: CacheEntry<T> = { value, createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags: options.tags ?? [] };
+    const entry = createEntry(value, { ttlMs, graceMs, tags: options.tags ?? [] });
     return this.store.set(this.keys.entry(options.org, options.namespace, key), entry, ttlMs + graceMs, undefined, options);
   }
 
@@ -143,7 +155,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async invalidate(target: InvalidationTarget, confirm = false): Promise<number> {
-    const outcome = await this.store.invalidate(target);
+    const outcome = await this.store.invalidateEverywhere(target);
     if (confirm && !outcome.confirmed) throw new CacheInvalidationUnconfirmedError();
     return outcome.removed;
   }

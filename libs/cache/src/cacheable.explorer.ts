@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CacheMetadataAccessor, type MethodCacheMetadata } from './cache-metadata.accessor';
 import { CacheService } from './cache.service';
 import { createCachedMethod, type AsyncMethod } from './decorators/cached-method.factory';
+import { describeError } from './common/async';
 
 type DiscoveredWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 
@@ -86,7 +87,7 @@ export class CacheableExplorer implements OnModuleInit {
       try {
         this.cache.keys.entry(undefined, namespace, 'probe');
       } catch (error) {
-        throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`${label}: ${describeError(error)}`);
       }
     }
   }
@@ -98,7 +99,7 @@ export class CacheableExplorer implements OnModuleInit {
         options === undefined ? undefined : { ...options, ttlMs: this.metadata.ttlMsOf(options) };
       return { ...metadata, cacheable: resolve(metadata.cacheable), put: resolve(metadata.put) };
     } catch (error) {
-      throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`${label}: ${describeError(error)}`);
     }
   }
 
@@ -112,7 +113,7 @@ export class CacheableExplorer implements OnModuleInit {
       try {
         this.metadata.routePolicy(handler, controller);
       } catch (error) {
-        throw new Error(`${controller.name}.${name}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`${controller.name}.${name}: ${describeError(error)}`);
       }
     }
   }

@@ -20,6 +20,8 @@ export type { StoredKeyInfo } from './stores/cache-store.interface';
 export { CacheAdministrationService, type RedisServerInfo } from './cache-administration.service';
 export type { CacheMaintenanceReport } from './stores/tiered.store';
 export { CacheContext, type CacheContextState } from './cache-context';
+// Small helpers the app shares with the library: an error's message, a bounded wait.
+export { describeError, settlesWithin } from './common/async';
 
 // Decorators on provider methods.
 export type { AsyncMethodDecorator } from './decorators/async-method.decorator';
@@ -37,6 +39,7 @@ export { useRfcFreshness } from './http/conditional-request';
 
 // Key patterns, for checking an operator's invalidation pattern.
 export { globMatchesAll, type StringUniverse } from './keys/glob';
+export { fullKeyGlob, orgOfPublicKey, splitPublicKey } from './keys/key-layout';
 
 // Health and metrics.
 export { CacheHealthIndicator } from './health/cache.health';

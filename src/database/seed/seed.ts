@@ -1,3 +1,4 @@
+import { describeError } from '@app/cache';
 // `npm run seed`: demo data for a local start. Runs every seeder of SEEDERS, in order, against the
 // database the app is configured for (DATABASE_URL, or the embedded one in DATABASE_DATA_DIR,
 // which `npm start` must not hold open at the same time), through the app's own services, so
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    new Logger('Seed').error(error instanceof Error ? error.message : String(error));
+    new Logger('Seed').error(describeError(error));
     process.exit(1);
   });
 }

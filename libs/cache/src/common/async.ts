@@ -8,14 +8,27 @@ export function delay(ms: number, unref = false): Promise<void> {
   });
 }
 
-/** `work`'s result, or a rejection with `message` once `ms` passed (the work itself goes on). */
-export async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+/**
+ * `work`'s result, or a rejection once `ms` passed (the work itself goes on): an `Error` with
+ * `timeout`'s text, or the error `timeout` makes.
+ */
+export async function withTimeout<T>(work: Promise<T>, ms: number, timeout: string | (() => Error)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const expired = (): Error => (typeof timeout === 'string' ? new Error(timeout) : timeout());
   try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(expired()), ms)))]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Waits until `work` settles, at most `ms`; true when it did in time (its outcome is not looked at). */
+export function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  return withTimeout(settled, ms, 'still running').catch(() => false);
 }
 
 /** An error's message, or the thrown value as text. */

@@ -5,6 +5,8 @@ import type { CacheService } from '../cache.service';
 import type { CacheEvictOptions } from './cache-evict.decorator';
 import { keyRenderer, keysRenderer, tagsRenderer, type ArgsRenderer } from './cache-key-template';
 import type { CacheableOptions } from './cacheable.decorator';
+import { describeError } from '../common/async';
+import { entryPath } from '../keys/key-layout';
 
 /** The shape of a method the decorators accept. */
 export type AsyncMethod = (this: unknown, ...args: unknown[]) => Promise<unknown>;
@@ -60,10 +62,10 @@ export function createCachedMethod(
       await Promise.all([
         ids.length > 0 ? cache.delete(ids, { org, namespace: options.namespace }) : 0,
         tagList.length > 0 ? cache.invalidateTags(tagList, { org }) : 0,
-        options.allEntries === true ? cache.invalidatePattern(`${options.namespace}:*`, { org }) : 0,
+        options.allEntries === true ? cache.invalidatePattern(entryPath(options.namespace!, '*'), { org }) : 0, // checked by the decorator: allEntries has a namespace
       ]);
     } catch (error) {
-      logger.error(`Eviction after ${label} failed: ${describe(error)}`);
+      logger.error(`Eviction after ${label} failed: ${describeError(error)}`);
     }
   };
 
@@ -77,7 +79,7 @@ export function createCachedMethod(
       fullKey = plan.id !== undefined ? cache.keys.entry(org, options.namespace, plan.id(args)) : cache.keys.entryForArgs(org, options.namespace, label, args);
       tags = plan.tags(args);
     } catch (error) {
-      logger.error(`No cache key for ${label}, calling it uncached: ${describe(error)}`);
+      logger.error(`No cache key for ${label}, calling it uncached: ${describeError(error)}`);
       return original.apply(self, args);
     }
     // `unless` keeps a result out of the store: the loader then hands the engine nothing
@@ -106,7 +108,7 @@ export function createCachedMethod(
       const id = (plan.id as ArgsRenderer<string>)(args);
       await cache.set(id, value, { org, namespace: options.namespace, ttlMs: options.ttlMs, graceMs: options.graceMs, tags: plan.tags(args) });
     } catch (error) {
-      logger.error(`Storing the result of ${label} failed: ${describe(error)}`);
+      logger.error(`Storing the result of ${label} failed: ${describeError(error)}`);
     }
     return value;
   };
@@ -126,6 +128,3 @@ function storePlan(options: CacheableOptions): StorePlan {
   return { options, id: options.key === undefined ? undefined : keyRenderer(options.key), tags: tagsRenderer(options.tags) };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { CacheService } from '../cache.service';
+import { describeError, withTimeout } from '../common/async';
 
 const DEFAULT_TIMEOUT_MS = 1_000;
 
@@ -24,14 +25,8 @@ export class CacheHealthIndicator {
     options: { required?: boolean; timeoutMs?: number } = {},
   ): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.indicators.check(key);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const health = await Promise.race([
-        this.cache.health(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('cache health check timed out')), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-        }),
-      ]);
+      const health = await withTimeout(this.cache.health(), options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'cache health check timed out');
       const data = {
         enabled: this.cache.enabled,
         store: health.store,
@@ -43,9 +38,7 @@ export class CacheHealthIndicator {
       if (health.status === 'degraded' && !options.required) return indicator.degraded(data);
       return indicator.down(data);
     } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
-    } finally {
-      clearTimeout(timer);
+      return indicator.down({ message: describeError(error) });
     }
   }
 }

@@ -11,6 +11,7 @@ import { useRfcFreshness } from './conditional-request';
 import { storedAnswer, type StoredAnswer } from './http-cache-answer';
 import { ageSeconds, cacheStatusValue, varyValue, xCacheValue, type HttpCacheOutcome } from './http-cache-headers';
 import { httpCacheId, routeTemplate, type RouteInputs } from './http-cache-key';
+import { describeError } from '../common/async';
 
 /**
  * Caches the 2xx JSON answers of GET routes marked `@CacheRoute`, per organization
@@ -99,7 +100,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
       const validated: CacheRouteRequest = { method: request.method, headers: request.headers, params: inputs.params as Record<string, string>, query: inputs.query };
       tags = typeof route.tags === 'function' ? route.tags(validated) : (route.tags ?? []);
     } catch (error) {
-      this.logger.error(`No cache key for GET ${call.template}, serving uncached: ${errorMessage(error)}`);
+      this.logger.error(`No cache key for GET ${call.template}, serving uncached: ${describeError(error)}`);
       this.describe(response, 'bypass', undefined, 0, 0);
       return settle(invoke());
     }
@@ -213,6 +214,3 @@ async function settle(result: unknown): Promise<unknown> {
   return isObservable(value) ? lastValueFrom(value, { defaultValue: undefined }) : value;
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,5 +1,23 @@
 import { DEFAULT_NAMESPACE, GLOBAL_ORG } from '../cache.constants';
+import {
+  entryPath,
+  escapeGlob,
+  everyKeyGlob,
+  fullKeyGlob,
+  invalidationBusKeys,
+  isInternalKey,
+  literalOrgOfGlob,
+  orgInternalKey,
+  orgRegistryKey,
+  orgRootKey,
+  publicKey,
+  scopeRootKey,
+  splitEntryPath,
+  splitFullKey,
+} from './key-layout';
 import { stableHash } from './stable-hash';
+
+export { entryPath, fullKeyGlob, isPublicKeyOf, orgOfPublicKey, splitPublicKey } from './key-layout';
 
 const SEGMENT_RE = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -67,7 +85,7 @@ export class CacheKeyBuilder {
 
   /** Validates a scope once (throws on a bad org or namespace) and remembers its root. */
   private newScope(org: string | undefined, namespace: string | undefined): KeyScope {
-    const scope: KeyScope = { root: `${this.orgRoot(org)}${this.namespace(namespace)}:`, keys: new Map() };
+    const scope: KeyScope = { root: scopeRootKey(this.prefix, this.org(org), this.namespace(namespace)), keys: new Map() };
     if (this.scopeCount >= MAX_SCOPES) this.forget();
     let byNamespace = this.scopes.get(org);
     if (byNamespace === undefined) this.scopes.set(org, (byNamespace = new Map()));
@@ -85,25 +103,25 @@ export class CacheKeyBuilder {
 
   /** Full key of an entry whose id is derived from an argument list, e.g. `list:Xy12...`. */
   entryForArgs(org: string | undefined, namespace: string | undefined, name: string, args: unknown[]): string {
-    return this.entry(org, namespace, `${name}:${stableHash(args)}`);
+    return this.entry(org, namespace, entryPath(name, stableHash(args)));
   }
 
   /** `{prefix}:{{org}}:` — everything of one organization starts with it. */
   orgRoot(org: string | undefined): string {
-    return `${this.prefix}:{${this.org(org)}}:`;
+    return orgRootKey(this.prefix, this.org(org));
   }
 
   tagSet(org: string | undefined, tag: string): string {
-    return `${this.orgRoot(org)}__tag:${tag}`;
+    return orgInternalKey(this.prefix, this.org(org), 'tag', tag);
   }
 
   tagVersion(org: string | undefined, tag: string): string {
-    return `${this.orgRoot(org)}__tv:${tag}`;
+    return orgInternalKey(this.prefix, this.org(org), 'tv', tag);
   }
 
   /** Bumped by pattern and organization-wide invalidations: loads that overlap them never store. */
   orgEpoch(org: string | undefined): string {
-    return `${this.orgRoot(org)}__ov`;
+    return orgInternalKey(this.prefix, this.org(org), 'ov');
   }
 
   /**
@@ -112,47 +130,77 @@ export class CacheKeyBuilder {
    * instead of SCANning the keyspace to find them.
    */
   orgRegistry(): string {
-    return `${this.prefix}:__orgs`;
+    return orgRegistryKey(this.prefix);
   }
 
   /** Version of one entry, bumped when it is deleted; derived from the entry's key. */
   keyVersion(fullKey: string): string {
     const parts = this.parse(fullKey);
-    return `${this.orgRoot(parts.org)}__kv:${parts.namespace}:${parts.id}`;
+    return orgInternalKey(this.prefix, parts.org, 'kv', entryPath(parts.namespace, parts.id));
   }
 
   lock(fullKey: string): string {
     const parts = this.parse(fullKey);
-    return `${this.orgRoot(parts.org)}__lock:${parts.namespace}:${parts.id}`;
+    return orgInternalKey(this.prefix, parts.org, 'lock', entryPath(parts.namespace, parts.id));
+  }
+
+  /** A named lease (see CacheLease), outside every organization. */
+  lease(name: string): string {
+    return orgInternalKey(this.prefix, this.org(undefined), 'lease', name);
   }
 
   /** Splits a full key back into its parts; throws on keys this builder did not make. */
   parse(fullKey: string): CacheKeyParts {
-    const head = `${this.prefix}:{`;
-    const close = fullKey.indexOf('}:', head.length);
-    if (!fullKey.startsWith(head) || close < 0) throw new Error(`Not a cache key of prefix ${this.prefix}: ${fullKey}`);
-    const org = fullKey.slice(head.length, close);
-    const rest = fullKey.slice(close + 2);
-    const sep = rest.indexOf(':');
-    if (sep < 0) return { org, namespace: DEFAULT_NAMESPACE, id: rest };
-    return { org, namespace: rest.slice(0, sep), id: rest.slice(sep + 1) };
+    const split = splitFullKey(this.prefix, fullKey);
+    if (split === undefined) throw new Error(`Not a cache key of prefix ${this.prefix}: ${fullKey}`);
+    return { org: split.org, ...splitEntryPath(split.path, DEFAULT_NAMESPACE) };
   }
 
   /** True for the engine's bookkeeping keys (tag sets, versions, locks). */
   isInternal(fullKey: string): boolean {
-    const close = fullKey.indexOf('}:');
-    return close >= 0 && fullKey.startsWith('__', close + 2);
+    return isInternalKey(fullKey);
   }
 
   /** The key as shown to clients and operators: without the app prefix. */
   publicForm(fullKey: string): string {
     const parts = this.parse(fullKey);
-    return `${parts.org}:${parts.namespace}:${parts.id}`;
+    return publicKey(parts.org, entryPath(parts.namespace, parts.id));
   }
 
   /** Glob over every entry of this app, optionally of one organization. */
   pattern(org: string | undefined, rest: string): string {
-    return org === undefined ? `${this.prefix}:{*}:${rest}` : `${this.orgRoot(org)}${rest}`;
+    return org === undefined ? fullKeyGlob(this.prefix, '*', rest) : fullKeyGlob(this.prefix, this.org(org), rest);
+  }
+
+  /** Glob over every key of one organization, entries and bookkeeping. */
+  orgGlob(org: string): string {
+    return `${escapeGlob(this.orgRoot(org))}*`;
+  }
+
+  /** Glob over every key of this app. */
+  everyKeyGlob(): string {
+    return everyKeyGlob(this.prefix);
+  }
+
+  /** Glob over the bookkeeping keys of `kind` (`tag`, `ov`, …) of every organization. */
+  internalGlob(kind: string, rest?: string): string {
+    return orgInternalKey(this.prefix, '*', kind, rest);
+  }
+
+  /** What an organization's invalidation leaves: its epoch (it is bumped) and load locks (loads in flight own them). */
+  survivesOrgInvalidation(fullKey: string, org: string): boolean {
+    const valid = this.org(org);
+    return fullKey.startsWith(orgInternalKey(this.prefix, valid, 'ov')) || fullKey.startsWith(orgInternalKey(this.prefix, valid, 'lock', ''));
+  }
+
+  /** What a flush leaves: the invalidation bus (instances keep counting on it) and the registry of organizations. */
+  survivesFlush(fullKey: string): boolean {
+    return invalidationBusKeys(this.prefix).owns(fullKey) || fullKey === this.orgRegistry();
+  }
+
+  /** The organization a glob over full keys names literally, if any. */
+  literalOrgOf(glob: string): string | undefined {
+    return literalOrgOfGlob(this.prefix, glob);
   }
 
   private org(org: string | undefined): string {

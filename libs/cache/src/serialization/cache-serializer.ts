@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { CacheEntry } from './cache-entry';
+import { describeError } from '../common/async';
 
 /** First byte of an encoded entry: says how the rest is to be read. */
 const PLAIN = 0x6a; // 'j': UTF-8 JSON envelope
@@ -113,6 +114,21 @@ export class CacheSerializer {
     this.onCorrupt = options.onCorrupt;
   }
 
+  /**
+   * `entry` encoded, or why it must not be cached: its value does not serialize, or its JSON is
+   * over `maxEntryBytes` (bounded by the JSON, not the compressed form: readers inflate at most that).
+   */
+  encodeWithinLimit(entry: CacheEntry): EncodedEntry | { refused: string } {
+    let encoded: EncodedEntry;
+    try {
+      encoded = this.encode(entry);
+    } catch (error) {
+      return { refused: `is not serializable (${describeError(error)})` };
+    }
+    if (encoded.plainBytes > this.maxEntryBytes) return { refused: `is ${encoded.plainBytes} bytes of JSON, over the ${this.maxEntryBytes}-byte limit` };
+    return encoded;
+  }
+
   encode(entry: CacheEntry): EncodedEntry {
     const envelope: Envelope = {
       c: entry.createdAt,
@@ -205,7 +221,7 @@ export class CacheSerializer {
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
         throw new CorruptEntryError(`Deflated cache entry inflates past the ${this.maxEntryBytes}-byte bound`);
       }
-      throw new CorruptEntryError(`Deflated cache entry is unreadable (${error instanceof Error ? error.message : String(error)})`);
+      throw new CorruptEntryError(`Deflated cache entry is unreadable (${describeError(error)})`);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheKeyBuilder } from '../keys/cache-key.builder';
 import { globToRegExp } from '../keys/glob';
-import type { CacheEntry } from '../serialization/cache-entry';
+import { createEntry, type CacheEntry } from '../serialization/cache-entry';
 import type {
   BeginLoadResult,
   CacheStore,
@@ -9,70 +9,16 @@ import type {
   LoadTicket,
   StoredKeyInfo,
 } from './cache-store.interface';
-import { LoadRegistry, type LoadRecord } from './load-registry';
+import { InvalidationTracker, type LoadRecord } from '../invalidation/invalidation-tracker';
+import { COUNTER_PLAIN_BYTES, estimatePlainBytes, l1Footprint, MemoryAccounts, type MemoryRecord, type MemoryStoreOptions, type MemoryStoreUsage } from './memory-accounts';
+import { MemoryTagIndex } from './memory-tag-index';
 
-interface MemoryRecord {
-  entry: CacheEntry;
-  /** Bytes accounted for it: the estimated footprint of what is held (`l1Footprint`). */
-  size: number;
-  org: string;
-  /** The organization's usage this record is counted in. */
-  usage: OrgUsage;
-  /** Read since the organization's eviction hand last passed it (CLOCK's reference bit). */
-  referenced: boolean;
-  /**
-   * When the record expires, by `Date.now()` (undefined: never). `ttl()` answers from it: the
-   * LRU's own clock is refreshed by a timer, which a busy event loop delays, so its remaining
-   * TTL can read a little above what was set.
-   */
-  expiresAt: number | undefined;
-}
-
-/** What one organization holds: its bytes, and its keys in the order its eviction hand visits them. */
-interface OrgUsage {
-  bytes: number;
-  keys: Map<string, MemoryRecord>;
-}
-
-interface MemoryTicket extends LoadTicket {
+/** A load of the in-process store: its record in the invalidation tracker. */
+export interface MemoryTicket extends LoadTicket {
   record: LoadRecord;
 }
 
-/** Bounds of the in-process store. */
-export interface MemoryStoreOptions {
-  maxEntries: number;
-  /** Budget of accounted bytes (see `l1Footprint`) for all entries together. */
-  maxBytes: number;
-  /**
-   * Largest fraction (0-1] of both budgets one organization may hold (default 1: no cap). Past it
-   * the organization's own least recently used entries (by CLOCK) make room.
-   */
-  maxOrgShare?: number;
-}
-
-/** What the in-process store holds, in accounted bytes and entries, in total and per organization. */
-export interface MemoryStoreUsage {
-  bytes: number;
-  entries: number;
-  maxBytes: number;
-  maxEntries: number;
-  orgMaxBytes: number;
-  orgMaxEntries: number;
-  orgs: Record<string, { bytes: number; entries: number }>;
-}
-
-/** Bytes counted per entry beyond its value: the key, record, entry, LRU and index slots. */
-export const L1_ENTRY_OVERHEAD_BYTES = 512;
-
-/**
- * What an entry whose JSON is `plainBytes` long is counted as in the in-process tier, which holds
- * decoded values, not bytes. Measured with V8 (heap retained after GC): a 580 KB orders page held
- * 1.03 times its JSON as objects and 1.01 times as the HTTP cache's JSON string, a 4 KB users page
- * 1.5 times; so 1.5 times the JSON plus a fixed overhead per entry, never less than what is held.
- */
-export function l1Footprint(plainBytes: number): number {
-  return Math.ceil(Math.max(0, plainBytes) * 1.5) + L1_ENTRY_OVERHEAD_BYTES;
-}
+export { L1_ENTRY_OVERHEAD_BYTES, l1Footprint, type MemoryStoreOptions, type MemoryStoreUsage } from './memory-accounts';
 
 /**
  * The in-process store: an LRU bounded by entries and bytes, with per-entry TTL, a tag
@@ -80,35 +26,31 @@ export function l1Footprint(plainBytes: number): number {
  * Redis, the fallback while Redis is down, and the whole cache when there is no Redis.
  * Values are kept as the objects that were stored: callers must treat them as immutable.
  *
- * Organizations share it fairly: each holds at most `maxOrgShare` of the entries and bytes
- * (past it, its own least recently used entries go, chosen by CLOCK), and when the store as a
- * whole is full the organization holding the most gives up an entry first. So one tenant
- * flooding distinct keys evicts its own entries, not another tenant's hot ones.
+ * Organizations share it fairly (see `MemoryAccounts`): one tenant flooding distinct keys
+ * evicts its own entries, not another tenant's hot ones.
  */
-export class MemoryCacheStore implements CacheStore {
+export class MemoryCacheStore implements CacheStore<MemoryTicket> {
   readonly kind = 'memory' as const;
   private readonly lru: LRUCache<string, MemoryRecord>;
-  /** `org \0 tag` → keys written with that tag. */
-  private readonly tagIndex = new Map<string, Set<string>>();
-  private readonly loads = new LoadRegistry();
+  private readonly tagIndex = new MemoryTagIndex();
+  private readonly loads = new InvalidationTracker();
   private readonly globCache = new Map<string, RegExp>();
-  private readonly orgs = new Map<string, OrgUsage>();
-  private bytes = 0;
-  private readonly maxEntries: number;
-  private readonly maxBytes: number;
-  private readonly orgMaxEntries: number;
-  private readonly orgMaxBytes: number;
+  private readonly accounts: MemoryAccounts;
 
   constructor(
     private readonly keys: CacheKeyBuilder,
     options: MemoryStoreOptions,
   ) {
     const share = Math.min(1, Math.max(0, options.maxOrgShare ?? 1));
-    this.maxEntries = options.maxEntries;
-    this.maxBytes = options.maxBytes;
-    this.orgMaxEntries = Math.max(1, Math.floor(options.maxEntries * share));
-    this.orgMaxBytes = Math.max(1, Math.floor(options.maxBytes * share));
-    // The bounds are kept here (makeRoom), fairly; the LRU's own is one above so it never evicts first.
+    const limits = {
+      maxEntries: options.maxEntries,
+      maxBytes: options.maxBytes,
+      orgMaxEntries: Math.max(1, Math.floor(options.maxEntries * share)),
+      orgMaxBytes: Math.max(1, Math.floor(options.maxBytes * share)),
+    };
+    // The LRU's dispose forgets an evicted record; one the LRU no longer has is forgotten here.
+    this.accounts = new MemoryAccounts(limits, (key, record) => void (this.lru.delete(key) || this.forget(key, record)), () => this.lru.size);
+    // The bounds are kept by the accounts, fairly; the LRU's own is one above so it never evicts first.
     this.lru = new LRUCache<string, MemoryRecord>({
       max: options.maxEntries + 1,
       dispose: (record, key) => this.forget(key, record),
@@ -125,17 +67,7 @@ export class MemoryCacheStore implements CacheStore {
 
   /** Accounted bytes and entries, in total and per organization. */
   usage(): MemoryStoreUsage {
-    const orgs: MemoryStoreUsage['orgs'] = {};
-    for (const [org, usage] of this.orgs) orgs[org] = { bytes: usage.bytes, entries: usage.keys.size };
-    return {
-      bytes: this.bytes,
-      entries: this.lru.size,
-      maxBytes: this.maxBytes,
-      maxEntries: this.maxEntries,
-      orgMaxBytes: this.orgMaxBytes,
-      orgMaxEntries: this.orgMaxEntries,
-      orgs,
-    };
+    return this.accounts.usage();
   }
 
   get size(): number {
@@ -150,7 +82,7 @@ export class MemoryCacheStore implements CacheStore {
     return keys.map((key) => this.peek(key));
   }
 
-  async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: LoadTicket): Promise<boolean> {
+  async set(key: string, entry: CacheEntry, ttlMs: number, ticket?: MemoryTicket): Promise<boolean> {
     return this.setSized(key, entry, ttlMs, estimatePlainBytes(entry), ticket);
   }
 
@@ -158,11 +90,10 @@ export class MemoryCacheStore implements CacheStore {
    * `set` with the length of the entry's JSON already known (the tiered store has it from
    * encoding or decoding it); the entry is accounted as `l1Footprint(plainBytes)`.
    */
-  setSized(key: string, entry: CacheEntry, ttlMs: number, plainBytes: number, ticket?: LoadTicket): boolean {
+  setSized(key: string, entry: CacheEntry, ttlMs: number, plainBytes: number, ticket?: MemoryTicket): boolean {
     if (ticket !== undefined) {
-      const { record } = ticket as MemoryTicket;
-      this.loads.close(record);
-      if (ticket.store !== this || !this.loads.allows(record, entry.tags)) return false;
+      this.loads.close(ticket.record);
+      if (ticket.store !== this || !this.loads.allows(ticket.record, entry.tags)) return false;
     } else {
       // An explicit put: loads of this key still running must not overwrite it.
       this.loads.notify({ kind: 'keys', keys: [key] }, () => false);
@@ -170,18 +101,13 @@ export class MemoryCacheStore implements CacheStore {
     if (ttlMs <= 0) return false;
     const org = this.keys.parse(key).org;
     const size = l1Footprint(plainBytes);
-    if (size > this.orgMaxBytes) {
+    if (size > this.accounts.limits.orgMaxBytes) {
       this.lru.delete(key); // larger than an organization may hold: an older value must not stay either
       return false;
     }
     this.store(key, { entry, size, org, expiresAt: Date.now() + Math.ceil(ttlMs) }, Math.ceil(ttlMs));
     if (!this.lru.has(key)) return false;
-    for (const tag of entry.tags) {
-      const indexKey = `${org}\u0000${tag}`;
-      let members = this.tagIndex.get(indexKey);
-      if (members === undefined) this.tagIndex.set(indexKey, (members = new Set()));
-      members.add(key);
-    }
+    this.tagIndex.add(org, entry.tags, key);
     return true;
   }
 
@@ -208,29 +134,28 @@ export class MemoryCacheStore implements CacheStore {
     }
     const life = ttlMs ?? 0;
     const org = this.keys.parse(key).org;
-    const entry: CacheEntry = { value: delta, createdAt: now, expiresAt: life > 0 ? now + life : Infinity, staleUntil: life > 0 ? now + life : Infinity, tags: [] };
+    const entry = createEntry(delta, { ttlMs: life > 0 ? life : Infinity, graceMs: 0, tags: [] }, now);
     this.store(key, { entry, size: l1Footprint(COUNTER_PLAIN_BYTES), org, expiresAt: life > 0 ? now + life : undefined }, life > 0 ? life : 0);
     return delta;
   }
 
-  async beginLoad(key: string, _tags: readonly string[]): Promise<BeginLoadResult> {
+  async beginLoad(key: string, _tags: readonly string[]): Promise<BeginLoadResult<MemoryTicket>> {
     // One process: the single-flight in CacheService already makes this caller the only loader.
     return { entry: this.peek(key), locked: true, ticket: this.openTicket(key) };
   }
 
   /** Opens a ticket without the async round: used by the tiered store for L1 fills. */
-  openTicket(key: string): LoadTicket {
+  openTicket(key: string): MemoryTicket {
     const record = this.loads.openRecord(key, this.keys.parse(key).org);
-    const ticket: MemoryTicket = { store: this, key, startedAt: Date.now(), record };
-    return ticket;
+    return { store: this, key, startedAt: Date.now(), record };
   }
 
-  async endLoad(ticket: LoadTicket): Promise<void> {
+  async endLoad(ticket: MemoryTicket): Promise<void> {
     this.closeTicket(ticket);
   }
 
-  closeTicket(ticket: LoadTicket): void {
-    this.loads.close((ticket as MemoryTicket).record);
+  closeTicket(ticket: MemoryTicket): void {
+    this.loads.close(ticket.record);
   }
 
   async invalidate(target: InvalidationTarget): Promise<number> {
@@ -245,8 +170,7 @@ export class MemoryCacheStore implements CacheStore {
         const n = this.lru.size;
         this.lru.clear();
         this.tagIndex.clear();
-        this.orgs.clear();
-        this.bytes = 0;
+        this.accounts.clear();
         return n;
       }
       case 'keys':
@@ -288,95 +212,27 @@ export class MemoryCacheStore implements CacheStore {
 
   async close(): Promise<void> {
     this.lru.clear();
-    this.orgs.clear();
-    this.bytes = 0;
+    this.accounts.clear();
   }
 
-  /** Puts a record in and accounts it, then makes room: the organization's share first, then the whole store. */
+  /** Puts a record in and accounts it (which may make room by evicting others). */
   private store(key: string, fields: Omit<MemoryRecord, 'usage' | 'referenced'>, ttl: number): void {
     const record = fields as MemoryRecord;
     record.referenced = false;
     this.lru.set(key, record, { ttl }); // the record it replaces is forgotten now (dispose)...
-    // ...which drops its organization's usage if that was its only key: so the usage is taken after.
-    const usage = (record.usage = this.usageOf(record.org));
-    usage.keys.set(key, record);
-    usage.bytes += record.size;
-    this.bytes += record.size;
-    this.makeRoom(usage, key);
-  }
-
-  /** `written`: the key just stored, given up only when it is all its organization holds. */
-  private makeRoom(writer: OrgUsage, written: string): void {
-    // Over its share: the writer's own entries go (never the one just written: it fits).
-    while ((writer.bytes > this.orgMaxBytes || writer.keys.size > this.orgMaxEntries) && writer.keys.size > 1) this.evictOne(writer, written);
-    // The store is full: whoever holds the most gives up an entry.
-    while (this.bytes > this.maxBytes || this.lru.size > this.maxEntries) {
-      const victim = this.largest(this.lru.size > this.maxEntries ? 'entries' : 'bytes');
-      if (victim === undefined) break;
-      this.evictOne(victim, written);
-    }
-  }
-
-  private largest(by: 'entries' | 'bytes'): OrgUsage | undefined {
-    let largest: OrgUsage | undefined;
-    let most = 0;
-    for (const usage of this.orgs.values()) {
-      const amount = by === 'bytes' ? usage.bytes : usage.keys.size;
-      if (amount > most) [largest, most] = [usage, amount];
-    }
-    return largest;
-  }
-
-  /**
-   * Evicts one of the organization's entries by CLOCK, an approximation of least recently used
-   * that costs a read only a flag: from its oldest, an entry read since the hand last passed is
-   * spared once (moved to the back, flag cleared), and the first one that was not goes.
-   */
-  private evictOne(usage: OrgUsage, written: string): void {
-    for (const [key, record] of usage.keys) {
-      const spared = record.referenced || (key === written && usage.keys.size > 1);
-      if (spared) {
-        record.referenced = false;
-        usage.keys.delete(key); // to the back: the iteration reaches it again after the others
-        usage.keys.set(key, record);
-        continue;
-      }
-      // The LRU's dispose forgets it; a record the LRU no longer has is forgotten here.
-      if (!this.lru.delete(key)) this.forget(key, record);
-      return;
-    }
-  }
-
-  private usageOf(org: string): OrgUsage {
-    let usage = this.orgs.get(org);
-    if (usage === undefined) this.orgs.set(org, (usage = { bytes: 0, keys: new Map() }));
-    return usage;
+    // ...which drops its organization's usage if that was its only key: so it is counted after.
+    this.accounts.add(key, record);
   }
 
   /** Takes a record out of the accounts and the tag index (it left the LRU: deleted, replaced, expired, evicted). */
   private forget(key: string, record: MemoryRecord): void {
-    const usage = record.usage;
-    if (usage.keys.get(key) === record) {
-      usage.keys.delete(key);
-      usage.bytes -= record.size;
-      this.bytes -= record.size;
-      if (usage.keys.size === 0 && this.orgs.get(record.org) === usage) this.orgs.delete(record.org);
-    }
-    this.unindex(key, record);
+    this.accounts.forget(key, record);
+    this.tagIndex.remove(record.org, record.entry.tags, key);
   }
 
   private invalidateTags(org: string | undefined, tags: readonly string[]): number {
     let removed = 0;
-    const indexKeys =
-      org !== undefined
-        ? tags.map((tag) => `${org}\u0000${tag}`)
-        : [...this.tagIndex.keys()].filter((indexKey) => tags.includes(indexKey.slice(indexKey.indexOf('\u0000') + 1)));
-    for (const indexKey of indexKeys) {
-      const members = this.tagIndex.get(indexKey);
-      if (members === undefined) continue;
-      this.tagIndex.delete(indexKey);
-      for (const key of members) if (this.lru.delete(key)) removed++;
-    }
+    for (const members of this.tagIndex.take(org, tags)) for (const key of members) if (this.lru.delete(key)) removed++;
     return removed;
   }
 
@@ -384,16 +240,6 @@ export class MemoryCacheStore implements CacheStore {
     let removed = 0;
     for (const key of [...this.lru.keys()]) if (predicate(key) && this.lru.delete(key)) removed++;
     return removed;
-  }
-
-  private unindex(key: string, record: MemoryRecord): void {
-    for (const tag of record.entry.tags) {
-      const indexKey = `${record.org}\u0000${tag}`;
-      const members = this.tagIndex.get(indexKey);
-      if (members === undefined) continue;
-      members.delete(key);
-      if (members.size === 0) this.tagIndex.delete(indexKey);
-    }
   }
 
   private glob(pattern: string): RegExp {
@@ -404,17 +250,5 @@ export class MemoryCacheStore implements CacheStore {
       this.globCache.set(pattern, re);
     }
     return re;
-  }
-}
-
-/** Length of a counter's JSON for the accounts (an integer of up to 16 digits). */
-const COUNTER_PLAIN_BYTES = 16;
-
-/** UTF-8 length of an entry's JSON, when no encoded form is at hand (a direct `set`). */
-export function estimatePlainBytes(entry: CacheEntry): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(entry.value) ?? '', 'utf8') + 64;
-  } catch {
-    return 1024;
   }
 }

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { CacheModuleOptions } from '../cache-options.interface';
 import { CacheModule } from '../cache.module';
 import { CacheService } from '../cache.service';
+import { delay } from '../common/async';
 
 /** A CacheService as an application gets it: through `CacheModule.forRoot`, with lifecycle hooks run. */
 export interface CacheTestInstance {
@@ -29,7 +30,8 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
   return { promise, resolve, reject };
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Real time passing (the engine's `delay`), for tests that wait on timers they cannot fake. */
+export const sleep = (ms: number): Promise<void> => delay(ms);
 
 /** Providers as an application gets them, their cache decorators wired by `CacheModule`, and every tag invalidation recorded. */
 export interface DecoratedProvidersInstance {

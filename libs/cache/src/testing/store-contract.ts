@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { delay } from '../common/async';
 import { CacheKeyBuilder } from '../keys/cache-key.builder';
 import type { CacheEntry } from '../serialization/cache-entry';
 import type { CacheStore } from '../stores/cache-store.interface';
@@ -26,7 +27,6 @@ function entry<T>(value: T, tags: string[] = [], ttlMs = 60_000): CacheEntry<T> 
   return { value, createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs, tags };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The behaviour every store owes the engine, written once and run against the in-process
@@ -78,7 +78,7 @@ export function describeStoreContract(
       const ttl = await store.ttl(key);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(80);
-      await sleep(150);
+      await delay(150);
       expect(await store.get(key)).toBeUndefined();
       expect(await store.ttl(key)).toBeUndefined();
     });
@@ -229,7 +229,7 @@ export function describeStoreContract(
         const key = keys.entry('org1', 'ns', 'abandoned');
         expect((await store.beginLoad(key, [], 60)).locked).toBe(true);
         expect((await store.beginLoad(key, [], 60)).locked).toBe(false);
-        await sleep(120);
+        await delay(120);
         expect((await store.beginLoad(key, [], 60)).locked).toBe(true);
       });
     }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CACHE_TIERED_STORE } from '../cache.constants';
 import { CacheKeyBuilder } from '../keys/cache-key.builder';
 import type { TieredCacheStore } from '../stores/tiered.store';
+import { describeError } from '../common/async';
 
 /** A lease held by this instance; `release` gives it back (once, and only if still ours). */
 export interface HeldLease {
@@ -50,12 +51,12 @@ export class CacheLease {
           release: once(() =>
             remote.releaseLease(key, token).then(
               () => undefined,
-              (error: unknown) => this.logger.warn(`Lease ${name} not released (${error instanceof Error ? error.message : String(error)}): it lapses in ${ttlMs} ms`),
+              (error: unknown) => this.logger.warn(`Lease ${name} not released (${describeError(error)}): it lapses in ${ttlMs} ms`),
             ),
           ),
         };
       } catch (error) {
-        this.logger.warn(`Redis lease ${name} unavailable (${error instanceof Error ? error.message : String(error)}): using an in-process lock`);
+        this.logger.warn(`Redis lease ${name} unavailable (${describeError(error)}): using an in-process lock`);
       }
     }
     return this.acquireLocal(name, token, ttlMs);
@@ -63,7 +64,7 @@ export class CacheLease {
 
   /** The lease's Redis key: internal (`__`), so scans and key listings never show it. */
   key(name: string): string {
-    return `${this.keys.orgRoot(undefined)}__lease:${name}`;
+    return this.keys.lease(name);
   }
 
   private acquireLocal(name: string, token: string, ttlMs: number): HeldLease | undefined {

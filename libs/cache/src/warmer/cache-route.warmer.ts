@@ -1,14 +1,10 @@
-import { Inject, Injectable, type Type } from '@nestjs/common';
+import { Injectable, type Type } from '@nestjs/common';
 import { CacheContext } from '../cache-context';
 import { CacheMetadataAccessor } from '../cache-metadata.accessor';
-import type { ResolvedCacheOptions } from '../cache-options.interface';
-import { CACHE_RESOLVED_OPTIONS, CACHE_TIERED_STORE } from '../cache.constants';
 import { CacheService } from '../cache.service';
 import type { CacheRouteRequest } from '../http/cache-route.decorator';
 import { storedAnswer } from '../http/http-cache-answer';
 import { httpCacheId, routeInputsOf, routeTemplate } from '../http/http-cache-key';
-import type { CacheEntry } from '../serialization/cache-entry';
-import type { TieredCacheStore } from '../stores/tiered.store';
 
 /** Which cached GET route to warm, for whom, with which path parameters and query. */
 export interface RouteWarmTarget<C> {
@@ -35,10 +31,10 @@ export interface RouteWarmTarget<C> {
  * tags and stored shape as `HttpCacheInterceptor`, all read from the route's own metadata, so
  * the next request is a HIT. Varied headers are taken as absent (the request that sends none).
  *
- * The write is a guarded load, never a blind put: it takes the key's load lock (an instance
- * already loading it wins, and nothing is written) and is refused when an invalidation of the
- * key or one of its tags lands while the answer is computed, so a warm never stores figures a
- * concurrent write has made stale.
+ * The write is the reads' guarded load (`CacheService.warmFullKey`), never a blind put: it takes
+ * the key's load lock (an instance already loading it wins, and nothing is written) and is
+ * refused when an invalidation of the key or one of its tags lands while the answer is
+ * computed, so a warm never stores figures a concurrent write has made stale.
  *
  * @example
  * await routes.warm({ controller: DashboardController, handler: 'metrics', org }, () => dashboard.metrics(org));
@@ -48,8 +44,6 @@ export class CacheRouteWarmer {
   constructor(
     private readonly cache: CacheService,
     private readonly metadata: CacheMetadataAccessor,
-    @Inject(CACHE_TIERED_STORE) private readonly store: TieredCacheStore,
-    @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
   ) {}
 
   /** Computes the answer with `load` (inside the org's `CacheContext`) and stores it; returns whether it was stored. */
@@ -70,29 +64,7 @@ export class CacheRouteWarmer {
     }
     const id = httpCacheId(template, routeInputsOf(target.controller, target.handler, params, query), {}, route.varyHeaders ?? []);
     const key = this.cache.keys.entry(target.org, route.namespace, id);
-
-    const begun = await this.store.beginLoad(key, tags, this.options.lock.ttlMs);
-    if (!begun.locked) {
-      await this.store.endLoad(begun.ticket);
-      return false;
-    }
-    let body: T;
-    try {
-      body = await CacheContext.run({ org: target.org }, load);
-    } catch (error) {
-      await this.store.endLoad(begun.ticket);
-      throw error;
-    }
-    const now = Date.now();
-    const ttlMs = this.jitter(route.ttlMs);
-    const graceMs = route.graceMs ?? this.options.defaultGraceMs;
-    const entry: CacheEntry = { value: storedAnswer(JSON.stringify(body)), createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags };
-    return this.store.set(key, entry, ttlMs + graceMs, begun.ticket);
-  }
-
-  /** As the engine's loads do: keys warmed together must not all expire together. */
-  private jitter(ttlMs: number): number {
-    const jitter = this.options.ttlJitter;
-    return jitter > 0 ? Math.max(1, Math.round(ttlMs * (1 - Math.random() * jitter))) : ttlMs;
+    const answer = async (): Promise<unknown> => storedAnswer(JSON.stringify(await CacheContext.run({ org: target.org }, load)));
+    return this.cache.warmFullKey(key, answer, { org: target.org, namespace: route.namespace, ttlMs: route.ttlMs, graceMs: route.graceMs, tags });
   }
 }

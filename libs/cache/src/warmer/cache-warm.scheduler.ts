@@ -4,6 +4,7 @@ import { CronJob } from 'cron';
 import { CACHE_WARMER_RESOLVED_OPTIONS } from './cache-warm.constants';
 import type { ResolvedCacheWarmerOptions, WarmJobReport, WarmTrigger } from './cache-warm.types';
 import { CacheWarmerService } from './cache-warmer.service';
+import { describeError } from '../common/async';
 
 /** Name of the warm run's cron job in `SchedulerRegistry`. */
 export const CACHE_WARM_CRON_JOB = 'cache-warm';
@@ -53,7 +54,7 @@ export class CacheWarmScheduler implements OnApplicationBootstrap, BeforeApplica
       return Promise.resolve([]);
     }
     const run = this.warmer.run({}, trigger).catch((error: unknown) => {
-      this.logger.error(`Warm run (${trigger}) failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`Warm run (${trigger}) failed: ${describeError(error)}`);
       return [];
     });
     this.current = run;

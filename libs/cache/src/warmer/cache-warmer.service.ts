@@ -4,6 +4,7 @@ import { CacheLease } from './cache-lease';
 import { CACHE_WARMER_RESOLVED_OPTIONS } from './cache-warm.constants';
 import { CacheWarmRegistry } from './cache-warm.registry';
 import type { ResolvedCacheWarmerOptions, WarmJobFn, WarmJobReport, WarmTrigger } from './cache-warm.types';
+import { describeError, settlesWithin } from '../common/async';
 
 /** A warm request named jobs this instance does not know. */
 export class UnknownWarmJobError extends Error {
@@ -80,9 +81,7 @@ export class CacheWarmerService {
   /** Waits (bounded) for jobs still running, e.g. past their timeout. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.running.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.running]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.allSettled([...this.running]), timeoutMs);
   }
 
   private async runJob(name: string, job: WarmJobFn, org: string | undefined): Promise<WarmJobReport> {
@@ -116,24 +115,20 @@ export class CacheWarmerService {
     this.running.add(settled);
     void settled.finally(() => this.running.delete(settled));
 
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.jobTimeoutMs)));
     try {
-      const result = await Promise.race([execution, timeout]);
-      if (result === 'timeout') {
+      if (!(await settlesWithin(execution, this.options.jobTimeoutMs))) {
         abort.abort(new Error(`warm job ${name} timed out`));
         this.logger.warn(`Warm job ${name} ran past ${this.options.jobTimeoutMs} ms`);
         return { name, outcome: 'failed', durationMs: elapsed(), keysWritten: 0, reason: `timed out after ${this.options.jobTimeoutMs} ms` };
       }
+      const result = await execution;
       await settled;
       return { name, outcome: 'ok', durationMs: elapsed(), keysWritten: typeof result === 'number' ? result : 0 };
     } catch (error) {
       await settled;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = describeError(error);
       this.logger.error(`Warm job ${name} failed: ${reason}`);
       return { name, outcome: 'failed', durationMs: elapsed(), keysWritten: 0, reason };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

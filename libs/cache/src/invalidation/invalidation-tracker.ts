@@ -1,10 +1,6 @@
-import type { InvalidationTarget } from './cache-store.interface';
+import type { InvalidationTarget } from '../stores/cache-store.interface';
 
-/**
- * Loads (and L1 fills) in flight in this process. Each invalidation is shown to every
- * open record, so a load that began before an invalidation cannot store its older value
- * after the invalidation returned: the in-process half of the stale-set race.
- */
+/** One load (or L1 fill) in flight, and what was invalidated under it while it ran. */
 export interface LoadRecord {
   key: string;
   org: string;
@@ -15,7 +11,13 @@ export interface LoadRecord {
 
 const MAX_TAGS_REMEMBERED = 256;
 
-export class LoadRegistry {
+/**
+ * Tracks which keys and tags were invalidated while loads (and L1 fills) ran in this process.
+ * Each invalidation is shown to every open record, so a load that began before an invalidation
+ * cannot store its older value after the invalidation returned: the in-process half of the
+ * stale-set race.
+ */
+export class InvalidationTracker {
   private readonly open = new Set<LoadRecord>();
 
   openRecord(key: string, org: string): LoadRecord {

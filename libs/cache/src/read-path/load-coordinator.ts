@@ -2,10 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { CacheLoaderTimeoutError, type CacheLookup, type GetOrSetOptions } from '../cache.types';
 import type { CacheMetrics } from '../metrics/cache-metrics';
-import { entryState, type CacheEntry } from '../serialization/cache-entry';
-import type { LoadTicket } from '../stores/cache-store.interface';
-import type { TieredCacheStore } from '../stores/tiered.store';
-import { delay, describeError } from '../common/async';
+import { createEntry, entryState, jitterTtl, type CacheEntry } from '../serialization/cache-entry';
+import type { TieredCacheStore, TieredTicket } from '../stores/tiered.store';
+import { delay, describeError, settlesWithin, withTimeout } from '../common/async';
 
 /** Marks an error thrown by the caller's loader, so it surfaces as is and is never mistaken for a cache failure. */
 export class LoaderFailure {
@@ -77,18 +76,34 @@ export class LoadCoordinator {
   /** Waits (bounded) for refreshes still running in the background, e.g. at shutdown. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.background.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.background]),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.allSettled([...this.background]), timeoutMs);
+  }
+
+  /**
+   * A warm: runs the loader ahead of the reads that would, through the same guarded load. It
+   * takes the key's load lock (an instance already loading the key wins: nothing runs, false)
+   * and its value is refused when an invalidation of the key or one of its tags lands while it
+   * runs. Returns whether it was stored; the loader's own error is thrown as is.
+   */
+  async warm<T>(call: Call<T>): Promise<boolean> {
+    const tags = call.options.tags ?? [];
+    const begun = await this.store.beginLoad(call.key, tags, this.options.lock.ttlMs);
+    if (!begun.locked) {
+      await this.store.endLoad(begun.ticket);
+      return false;
+    }
+    let value: T;
+    try {
+      value = await this.runLoader(call);
+    } catch (error) {
+      await this.store.endLoad(begun.ticket);
+      throw error;
+    }
+    return this.storeLoaded(call, this.newEntry(call, value, tags), begun.ticket);
   }
 
   private async fetch<T>(call: Call<T>): Promise<CacheLookup<T>> {
-    const { entry } = await this.store.get(call.key, call.options);
+    const { entry } = await this.store.read(call.key, call.options);
     if (entry !== undefined) {
       const now = Date.now();
       const state = entryState(entry, now);
@@ -133,7 +148,7 @@ export class LoadCoordinator {
     if (refresh === undefined) refresh = this.track(call, this.load(call, stale), 'Refresh');
     const softTimeoutMs = call.options.timeoutMs ?? 0;
     if (softTimeoutMs > 0) {
-      const winner = await Promise.race([refresh.then((r) => r, () => undefined), delay(softTimeoutMs).then(() => undefined)]);
+      const winner = await withTimeout(refresh, softTimeoutMs, 'refresh still running').catch(() => undefined);
       if (winner !== undefined && winner.status !== 'stale') return winner;
     }
     this.metrics.count(call.namespace, call.org, 'stale');
@@ -177,7 +192,7 @@ export class LoadCoordinator {
     return this.runAndStore(call, tags, begun.ticket);
   }
 
-  private async runAndStore<T>(call: Call<T>, tags: readonly string[], ticket: LoadTicket): Promise<CacheLookup<T>> {
+  private async runAndStore<T>(call: Call<T>, tags: readonly string[], ticket: TieredTicket): Promise<CacheLookup<T>> {
     this.metrics.count(call.namespace, call.org, 'loads');
     let value: T;
     const loadStarted = performance.now();
@@ -188,37 +203,32 @@ export class LoadCoordinator {
       this.metrics.count(call.namespace, call.org, 'errors');
       throw new LoaderFailure(error);
     }
-    const now = Date.now();
-    const ttlMs = this.jitter(call.options.ttlMs ?? this.options.defaultTtlMs);
-    const graceMs = call.options.graceMs ?? this.options.defaultGraceMs;
-    const loadMs = Math.round(performance.now() - loadStarted);
-    const entry: CacheEntry<T> = { value, createdAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags, loadMs };
-    if (value === undefined) await this.store.endLoad(ticket); // undefined is "nothing": not cached
-    else await this.store.set(call.key, entry, ttlMs + graceMs, ticket, call.options);
+    const entry = this.newEntry(call, value, tags, Math.round(performance.now() - loadStarted));
+    await this.storeLoaded(call, entry, ticket);
     return served(entry, 'miss');
+  }
+
+  /** The entry a load of `call` produced: its TTL jittered, so keys loaded together expire apart. */
+  private newEntry<T>(call: Call<T>, value: T, tags: readonly string[], loadMs?: number): CacheEntry<T> {
+    const ttlMs = jitterTtl(call.options.ttlMs ?? this.options.defaultTtlMs, this.options.ttlJitter);
+    const graceMs = call.options.graceMs ?? this.options.defaultGraceMs;
+    return createEntry(value, { ttlMs, graceMs, tags, loadMs });
+  }
+
+  /** Stores a load's result under its ticket: refused when an invalidation overlapped the load. */
+  private async storeLoaded<T>(call: Call<T>, entry: CacheEntry<T>, ticket: TieredTicket): Promise<boolean> {
+    if (entry.value === undefined) {
+      await this.store.endLoad(ticket); // undefined is "nothing": not cached
+      return false;
+    }
+    return this.store.set(call.key, entry, entry.staleUntil - entry.createdAt, ticket, call.options);
   }
 
   private async runLoader<T>(call: Call<T>): Promise<T> {
     const hard = call.options.hardTimeoutMs;
     const result = Promise.resolve().then(call.loader);
     if (hard === undefined || hard <= 0) return result;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        result,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new CacheLoaderTimeoutError(call.key, hard)), hard);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Shortens a TTL by up to `ttlJitter` at random, so keys written together expire apart. */
-  private jitter(ttlMs: number): number {
-    const jitter = this.options.ttlJitter;
-    return jitter > 0 ? Math.max(1, Math.round(ttlMs * (1 - Math.random() * jitter))) : ttlMs;
+    return withTimeout(result, hard, () => new CacheLoaderTimeoutError(call.key, hard));
   }
 }
 

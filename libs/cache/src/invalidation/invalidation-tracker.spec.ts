@@ -1,17 +1,17 @@
 import { CacheKeyBuilder } from '../keys/cache-key.builder';
 import { globToRegExp } from '../keys/glob';
-import type { InvalidationTarget } from './cache-store.interface';
-import { LoadRegistry } from './load-registry';
+import type { InvalidationTarget } from '../stores/cache-store.interface';
+import { InvalidationTracker } from './invalidation-tracker';
 
 const keys = new CacheKeyBuilder('app');
 const KEY = keys.entry('o1', 'users', '42');
 const keyMatches = (pattern: string, key: string) => globToRegExp(pattern).test(key);
 
-describe(LoadRegistry.name, () => {
-  let sut: LoadRegistry;
+describe(InvalidationTracker.name, () => {
+  let sut: InvalidationTracker;
 
   beforeEach(() => {
-    sut = new LoadRegistry();
+    sut = new InvalidationTracker();
   });
 
   describe('invalidations that end a load', () => {
