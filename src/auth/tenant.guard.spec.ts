@@ -56,19 +56,4 @@ describe(TenantGuard.name, () => {
     await expect(sut.canActivate(context)).rejects.toThrow(/CacheContext/);
     expect(request.tenant).toBeUndefined();
   });
-
-  it("uses the identity the rate limit's guard found for the same token in this request, and looks any other token up", async () => {
-    resolve.mockClear();
-    const found = contextFor(`Bearer ${VALID}`);
-    found.request.resolvedKey = { token: VALID, tenant: { orgId: 'org-9', keyId: 'key-9' } };
-    await CacheContext.run({}, () => sut.canActivate(found.context));
-    expect(found.request.tenant).toEqual({ orgId: 'org-9', keyId: 'key-9' });
-    expect(resolve).not.toHaveBeenCalled();
-
-    const other = contextFor(`Bearer ${VALID}`);
-    other.request.resolvedKey = { token: UNKNOWN, tenant: { orgId: 'org-9', keyId: 'key-9' } };
-    await CacheContext.run({}, () => sut.canActivate(other.context));
-    expect(other.request.tenant).toEqual({ orgId: 'org-1', keyId: 'key-1' });
-    expect(resolve).toHaveBeenCalledWith(VALID);
-  });
 });

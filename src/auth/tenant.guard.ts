@@ -33,8 +33,7 @@ export class TenantGuard implements CanActivate {
     if (!isWellFormedApiKey(token)) {
       throw new UnauthorizedException(`The API key is malformed: an API key is ${API_KEY_FORMAT_DESCRIPTION}`);
     }
-    // The rate limit's guard has usually found the key already in this request.
-    const tenant = request.resolvedKey?.token === token ? request.resolvedKey.tenant : await this.apiKeys.resolve(token);
+    const tenant = await this.apiKeys.resolve(token);
     if (tenant === undefined) throw new UnauthorizedException('The API key is unknown or revoked');
     if (CacheContext.current() === undefined) {
       throw new Error('TenantGuard needs an open CacheContext (createApp applies the request middleware, which opens one, to every request)');
