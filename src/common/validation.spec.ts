@@ -43,7 +43,7 @@ describe(AppValidationPipe.name, () => {
 
   it('refuses such names at any depth of a body', async () => {
     const response = await refusal(pipe.transform({ count: 1, inner: { name: 'a', valueOf: 2 } }, { type: 'body', metatype: Body }));
-    expect(response).toMatchObject({ message: ['property valueOf should not exist'] });
+    expect(response).toMatchObject({ message: ['property inner.valueOf should not exist'] });
     await refusal(pipe.transform(JSON.parse('{"count": 1, "inner": {"name": "a"}, "__proto__": {"x": 1}}'), { type: 'body', metatype: Body }));
   });
 

@@ -30,17 +30,20 @@ export class AppValidationPipe extends ValidationPipe {
   }
 }
 
-/** Property names in `value` (and the objects and arrays it holds) that an object would inherit. */
-function inheritedNames(value: unknown, prototype?: object, found: string[] = []): string[] {
+/**
+ * Paths (`duration.toString`, `items.0.valueOf`) of the property names in `value`, and in the
+ * objects and arrays it holds, that an object would inherit.
+ */
+function inheritedNames(value: unknown, prototype?: object, path = '', found: string[] = []): string[] {
   if (value === null || typeof value !== 'object') return found;
   if (Array.isArray(value)) {
-    for (const item of value) inheritedNames(item, undefined, found);
+    value.forEach((item, index) => inheritedNames(item, undefined, `${path}${index}.`, found));
     return found;
   }
   for (const [name, item] of Object.entries(value)) {
     const onPrototype = prototype !== undefined && typeof (prototype as Record<string, unknown>)[name] === 'function';
-    if (INHERITED_NAMES.has(name) || onPrototype) found.push(name);
-    else inheritedNames(item, undefined, found);
+    if (INHERITED_NAMES.has(name) || onPrototype) found.push(`${path}${name}`);
+    else inheritedNames(item, undefined, `${path}${name}.`, found);
   }
   return found;
 }
