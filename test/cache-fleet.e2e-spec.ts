@@ -51,8 +51,15 @@ afterAll(async () => {
 
 describe('GET /cache/stats?scope=fleet', () => {
   it('sums both instances, merges their histograms, lists them, and names the organizations', async () => {
-    await request(one.getHttpServer()).post('/cache/stats/reset?scope=fleet').set(...operator).expect(200, { reset: 'fleet' });
     const org = await createOrg(one, 'Fleet Org');
+    // The other instance applies a fleet reset at its next publish: reads it made before that
+    // would be zeroed. So it counts something first, and the reads start once that is gone.
+    await reads(two, org.id, 'fleet-before-reset', 0);
+    await request(one.getHttpServer()).post('/cache/stats/reset?scope=fleet').set(...operator).expect(200, { reset: 'fleet' });
+    await eventually(
+      async () => (await stats(two)).body,
+      (body) => body.namespaces['fleet-before-reset'] === undefined || body.namespaces['fleet-before-reset'].misses === 0,
+    );
     await reads(one, org.id, 'fleet-a', 4); // 4 hits, 1 miss
     await reads(two, org.id, 'fleet-a', 9); // 9 hits, 1 miss
     await reads(two, org.id, 'fleet-b', 2);
