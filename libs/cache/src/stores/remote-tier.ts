@@ -14,6 +14,11 @@ const CONFIRM_ATTEMPTS = 3;
 /** Orphaned load locks remembered at most (the oldest is forgotten; it lapses at its TTL anyway). */
 const MAX_ORPHANED_LOCKS = 10_000;
 
+/** How long a lock this instance gave back is remembered, in case a failover loses the release (see `primaryChanged`). */
+const RELEASE_MEMORY_MS = 5_000;
+/** Given-back locks remembered at most (the oldest first forgotten). */
+const MAX_RECENT_RELEASES = 10_000;
+
 /**
  * Redis as the tiered store sees it: every call through one circuit breaker, with the bounds a
  * call needs, and the load locks whose release failed given back later. The only part of the
@@ -31,6 +36,12 @@ export class RemoteTier {
    * its next load of the key, and all of them when Redis is trusted again.
    */
   private readonly orphanedLocks = new Map<string, { ticket: RedisTicket; lapsesAt: number }>();
+  /**
+   * Load locks this instance gave back in the last RELEASE_MEMORY_MS, by entry key, oldest
+   * first. Redis acknowledged each release, but replication is asynchronous: a replica promoted
+   * by a failover may never have seen it, and holds the lock until it lapses (see `primaryChanged`).
+   */
+  private readonly recentReleases = new Map<string, { ticket: RedisTicket; releasedAt: number }>();
 
   /** `recover` runs while the circuit is open, every probe interval, and closes it when done (see OutageRecovery). */
   constructor(
@@ -56,6 +67,35 @@ export class RemoteTier {
 
   open(error: unknown): void {
     this.breaker.open(error);
+  }
+
+  /**
+   * The primary changed (a failover). Releases it acknowledged shortly before may not have
+   * reached the replica that took over, which then holds those locks until they lapse, while
+   * every reader of the key waits up to `lock.waitMs`. They join the orphaned locks, given back
+   * when Redis is trusted again (token-checked: a lock someone took since stays), and the
+   * circuit opens as for any outage.
+   */
+  primaryChanged(error: unknown): void {
+    const now = Date.now();
+    for (const { ticket, releasedAt } of this.recentReleases.values()) {
+      if (releasedAt < now - RELEASE_MEMORY_MS || this.orphanedLocks.has(ticket.key)) continue;
+      this.rememberOrphan(ticket);
+    }
+    this.recentReleases.clear();
+    this.open(error);
+  }
+
+  /** Notes a load lock Redis acknowledged giving back (a load's write or its release). */
+  released(ticket: RedisTicket): void {
+    if (!this.store.holdsLock(ticket)) return;
+    const now = Date.now();
+    this.recentReleases.delete(ticket.key);
+    this.recentReleases.set(ticket.key, { ticket, releasedAt: now });
+    for (const [key, release] of this.recentReleases) {
+      if (release.releasedAt >= now - RELEASE_MEMORY_MS && this.recentReleases.size <= MAX_RECENT_RELEASES) break;
+      this.recentReleases.delete(key);
+    }
   }
 
   close(): void {
@@ -118,23 +158,30 @@ export class RemoteTier {
   /** Ends a load that did not store: its lock is released now, or remembered to be given back later. */
   async endLoad(ticket: RedisTicket): Promise<void> {
     if (!this.usable) return this.orphanLock(ticket);
-    await this.call((remote) => remote.endLoad(ticket)).catch(() => this.orphanLock(ticket));
+    await this.call((remote) => remote.endLoad(ticket)).then(
+      () => this.released(ticket),
+      () => this.orphanLock(ticket),
+    );
   }
 
   /** Remembers a load lock whose release failed, to give it back later (see `orphanedLocks`). */
   orphanLock(ticket: RedisTicket): void {
     if (!this.store.holdsLock(ticket)) return;
-    if (this.orphanedLocks.size >= MAX_ORPHANED_LOCKS) {
-      const oldest = this.orphanedLocks.keys().next().value;
-      if (oldest !== undefined) this.orphanedLocks.delete(oldest);
-    }
-    this.orphanedLocks.set(ticket.key, { ticket, lapsesAt: ticket.startedAt + this.options.lock.ttlMs });
+    this.rememberOrphan(ticket);
     // Other instances may be waiting on it now: try again soon, unless the circuit is open
     // (recovery gives every orphan back).
     const retry = setTimeout(() => {
       if (this.usable) this.releaseOrphanedLock(ticket.key).catch(() => undefined);
     }, this.options.circuitBreaker.probeIntervalMs);
     retry.unref();
+  }
+
+  private rememberOrphan(ticket: RedisTicket): void {
+    if (this.orphanedLocks.size >= MAX_ORPHANED_LOCKS) {
+      const oldest = this.orphanedLocks.keys().next().value;
+      if (oldest !== undefined) this.orphanedLocks.delete(oldest);
+    }
+    this.orphanedLocks.set(ticket.key, { ticket, lapsesAt: ticket.startedAt + this.options.lock.ttlMs });
   }
 
   /**

@@ -62,7 +62,7 @@ export class SharedTier {
     const { connections } = this;
     // A new primary may lack writes the old one acknowledged (invalidations among them): that
     // is an outage, whose recovery raises the epoch, even when no command failed at the switch.
-    this.unwatchPrimary = watchPrimary(connections, (change) => this.tier.open(new Error(change)));
+    this.unwatchPrimary = watchPrimary(connections, (change) => this.tier.primaryChanged(new Error(change)));
     const timeout = this.options.redis?.connectTimeoutMs ?? 2_000;
     try {
       await Promise.all([connections.main, connections.bulk, connections.subscriber].map((client) => waitForReady(client, timeout)));

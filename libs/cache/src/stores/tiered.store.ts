@@ -174,6 +174,8 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
       if (shared.tier.usable) {
         try {
           const stored = await shared.tier.call((remote) => remote.setEncoded(key, encoded.bytes, entry.tags, ttlMs, ticket?.remote));
+          // The write gave the load's lock back (stored or not).
+          if (ticket?.remote !== undefined) shared.tier.released(ticket.remote);
           if (ticket === undefined) await shared.recovery.publish({ kind: 'keys', keys: [key] });
           if (stored && this.options.l1.enabled) return writeLocal();
           if (ticket) this.local.closeTicket(ticket.local);

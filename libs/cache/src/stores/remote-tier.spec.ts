@@ -1,0 +1,54 @@
+import type { Logger } from '@nestjs/common';
+import type { ResolvedCacheOptions } from '../cache-options.interface';
+import type { RedisConnections } from './redis-connection.factory';
+import type { RedisCacheStore, RedisTicket } from './redis.store';
+import { RemoteTier } from './remote-tier';
+
+describe(`${RemoteTier.name}: lock releases a failover may lose`, () => {
+  const given: string[] = [];
+  const store = {
+    holdsLock: (ticket: RedisTicket) => ticket.token !== '',
+    endLoad: async (ticket: RedisTicket) => {
+      given.push(`${ticket.key}:${ticket.token}`);
+    },
+  } as unknown as RedisCacheStore;
+  const options = {
+    circuitBreaker: { failureThreshold: 3, probeIntervalMs: 60_000, confirmTimeoutMs: 1_000 },
+    lock: { ttlMs: 10_000 },
+  } as unknown as ResolvedCacheOptions;
+  const ticket = (key: string, token: string): RedisTicket => ({ store, key, startedAt: Date.now(), tags: [], versions: [], token });
+  let tier: RemoteTier;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2026-11-30T12:00:00Z') });
+    given.length = 0;
+    tier = new RemoteTier(store, {} as RedisConnections, options, { warn: () => undefined } as unknown as Logger, async () => undefined);
+  });
+
+  afterEach(() => {
+    tier.stop();
+    jest.useRealTimers();
+  });
+
+  it('gives back, after a primary change, the locks it gave back shortly before (token-checked by the store)', async () => {
+    await tier.endLoad(ticket('k1', 't1')); // a load that did not store
+    tier.released(ticket('k2', 't2')); // a load whose write gave the lock back
+    tier.released(ticket('k3', '')); // a reader that never held the lock
+    expect(given).toEqual(['k1:t1']);
+
+    tier.primaryChanged(new Error('+switch-master'));
+    expect(tier.usable).toBe(false);
+    await tier.releaseOrphanedLocks();
+    expect(given).toEqual(['k1:t1', 'k1:t1', 'k2:t2']);
+  });
+
+  it('forgets releases older than a few seconds, and gives each lock back once', async () => {
+    tier.released(ticket('old', 't0'));
+    jest.setSystemTime(Date.now() + 6_000);
+    tier.released(ticket('new', 't1'));
+    tier.primaryChanged(new Error('+switch-master'));
+    await tier.releaseOrphanedLocks();
+    await tier.releaseOrphanedLocks();
+    expect(given).toEqual(['new:t1']);
+  });
+});
