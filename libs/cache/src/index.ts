@@ -43,7 +43,8 @@ export { fullKeyGlob, orgOfPublicKey, splitPublicKey } from './keys/key-layout';
 
 // Health and metrics.
 export { CacheHealthIndicator } from './health/cache.health';
-export { CacheMetrics, type CacheCounters, type CacheMetricsListener, type CacheMetricsSnapshot, type CacheOutcome } from './metrics/cache-metrics';
+export { CacheMetrics, type CacheMetricsListener, type CacheMetricsSnapshot } from './metrics/cache-metrics';
+export type { CacheCounters, CacheOutcome } from './metrics/counter-set';
 export { CacheFleet, type FleetInstance, type FleetResetResult, type FleetStatsSnapshot } from './metrics/cache-fleet';
 export type { HotKey } from './metrics/top-keys';
 export type { SparseHistogram } from './metrics/latency-histogram';

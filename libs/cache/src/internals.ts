@@ -17,7 +17,8 @@ export { ifNoneMatchMatches, isFresh } from './http/conditional-request';
 export { CacheKeyBuilder, type CacheKeyParts } from './keys/cache-key.builder';
 export { stableHash, stableStringify } from './keys/stable-hash';
 
-export { sumCounters, type CacheMetricsExport, type CounterExport, type HotKeyOptions } from './metrics/cache-metrics';
+export { type CacheMetricsExport, type HotKeyOptions } from './metrics/cache-metrics';
+export { sumCounters, type CounterExport } from './metrics/counter-set';
 
 export type { CacheEntry } from './serialization/cache-entry';
 export { CacheSerializer } from './serialization/cache-serializer';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { AppliedSequence } from './applied-sequence';
 import { BusPeers } from './bus-peers';
+import { BusReceiver } from './bus-receiver';
 import { BusSubscription } from './bus-subscription';
 import type { InvalidationTarget } from '../stores/cache-store.interface';
 import { delay, describeError } from '../common/async';
@@ -9,9 +9,6 @@ import { InvalidationLog } from './invalidation-log';
 import type { BusMessage, InvalidationBusHooks, InvalidationBusOptions } from './invalidation-bus.types';
 
 export type { InvalidationBusHooks, InvalidationBusOptions } from './invalidation-bus.types';
-
-/** Missed invalidations fetched from the log at most per sync; past it the in-process tier is dropped instead. */
-const MAX_CATCH_UP = 1_000;
 
 /**
  * Keeps every instance's in-process tier (L1) coherent with the writes of every other, in a way
@@ -38,15 +35,13 @@ export class InvalidationBus {
   private readonly channel: string;
   private readonly ackChannel: string;
   private readonly peers: BusPeers;
-  private readonly applied = new AppliedSequence();
+  private readonly receiver: BusReceiver;
   private readonly subscription: BusSubscription;
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private stopped = false;
   private listening = false;
-
-  private epochValue = 0;
 
   constructor(
     private readonly options: InvalidationBusOptions,
@@ -57,6 +52,7 @@ export class InvalidationBus {
     this.ackChannel = this.log.keys.ackChannel(options.instanceId);
     this.peers = new BusPeers(options.leaseMs + options.syncIntervalMs, this.logger);
     this.subscription = new BusSubscription(options.leaseMs);
+    this.receiver = new BusReceiver(options.instanceId, hooks, this.logger);
   }
 
   /** Subscribes, syncs once and starts the sync timer; rejects if Redis does not take part. */
@@ -98,7 +94,7 @@ export class InvalidationBus {
 
   /** Entries created at or before this time (ms since epoch) are stale wherever they are. */
   get epoch(): number {
-    return this.epochValue;
+    return this.receiver.epoch;
   }
 
   /**
@@ -126,13 +122,13 @@ export class InvalidationBus {
     const id = this.nextId++;
     const n = await this.log.append(id, target);
     const loggedAt = performance.now();
-    this.applied.note(n, `${this.options.instanceId}:${id}`);
+    this.receiver.published(n, id);
     const peers = this.peers.live();
     // Without proof that our own subscription delivers, peers we never heard of may exist.
     const blind = !this.subscription.delivers(loggedAt);
     const acked = peers.length === 0 || !settle ? Promise.resolve(true) : this.peers.awaitAcks(id, new Set(peers), loggedAt + this.options.leaseMs);
     // Once logged, a failed publish only costs the wait: peers find it in the log.
-    await this.log.send(this.channel, { k: 'inv', o: this.options.instanceId, i: id, n, e: this.epochValue, t: target }).catch(() => undefined);
+    await this.log.send(this.channel, { k: 'inv', o: this.options.instanceId, i: id, n, e: this.receiver.epoch, t: target }).catch(() => undefined);
     if (!settle) return;
     const allAcked = await acked;
     if (allAcked && !blind) return;
@@ -146,7 +142,7 @@ export class InvalidationBus {
    */
   async raiseEpoch(): Promise<number> {
     const epoch = await this.log.raiseEpoch(Date.now());
-    this.takeEpoch(epoch);
+    this.receiver.takeEpoch(epoch);
     await this.publish({ kind: 'all' });
     return epoch;
   }
@@ -178,54 +174,14 @@ export class InvalidationBus {
     const startedAt = performance.now();
     const generation = this.subscription.syncStarting();
     const window = this.options.leaseMs + this.options.syncIntervalMs;
-    const newest = this.applied.newest;
-    // Everything numbered up to `applied` was applied before the request left, so was in Redis
-    // when the script ran: a smaller sequence means Redis lost it.
-    const applied = this.applied.watermark;
-    const { seq, epoch, oldest, checkId, missing, synced } = await this.log.sync(applied, applied < 0 ? 0 : MAX_CATCH_UP, newest?.n ?? -1, window);
-    this.peers.listed(synced, this.options.instanceId, performance.now());
-    this.takeEpoch(epoch);
-    if (applied < 0) {
-      // First sync: nothing cached here yet can predate it.
-      if (this.applied.watermark < 0) this.applied.reset(seq);
-    } else if (seq < applied) {
-      this.dropAll(`Redis lost the invalidation log (sequence ${seq}, applied up to ${applied})`, seq);
-    } else if (newest !== undefined && newest.n >= oldest && newest.n <= seq && checkId !== newest.id) {
-      this.dropAll(`Redis' invalidation history changed (a failover lost writes?)`, seq);
-    } else if (seq > applied) {
-      if (seq - applied > MAX_CATCH_UP || oldest > applied + 1) {
-        this.dropAll(`missed ${seq - applied} invalidations, more than the log still holds`, seq);
-      } else {
-        for (const raw of missing) this.applyLogged(raw);
-        this.applied.caughtUpTo(seq);
-      }
-    }
+    const position = this.receiver.position();
+    const reply = await this.log.sync(position.applied, position.catchUp, position.newest?.n ?? -1, window);
+    this.peers.listed(reply.synced, this.options.instanceId, performance.now());
+    this.receiver.synced(position, reply);
     // Renew only if the subscription held throughout (no loss, no new one): messages while it
     // was down are in the log, and the next sync fetches them.
     this.subscription.syncCompleted(generation, startedAt);
     this.hooks.synced?.();
-  }
-
-  private applyLogged(raw: string): void {
-    const bar = raw.indexOf('|');
-    const n = Number(raw.slice(0, bar));
-    if (this.applied.has(n)) return;
-    const { o, i, t } = JSON.parse(raw.slice(bar + 1)) as { o: string; i: number; t: InvalidationTarget };
-    if (o !== this.options.instanceId) this.hooks.apply(t);
-    this.applied.note(n, `${o}:${i}`);
-  }
-
-  private dropAll(reason: string, seq: number): void {
-    this.logger.warn(`Dropping the in-process tier: ${reason}`);
-    this.hooks.dropAll(reason);
-    this.applied.reset(seq);
-  }
-
-  private takeEpoch(epoch: number): void {
-    if (!(epoch > this.epochValue)) return;
-    const first = this.epochValue === 0 && this.applied.watermark < 0;
-    this.epochValue = epoch;
-    if (!first) this.hooks.dropAll(`the fleet's epoch rose to ${new Date(epoch).toISOString()}`);
   }
 
   private readonly onSubscriberLost = (): void => {
@@ -263,9 +219,7 @@ export class InvalidationBus {
     const channel = channelBuffer.toString();
     if (message.k === 'inv' && channel === this.channel) {
       try {
-        if (message.e > this.epochValue) this.takeEpoch(message.e);
-        if (!this.applied.has(message.n)) this.hooks.apply(message.t);
-        this.applied.note(message.n, `${message.o}:${message.i}`);
+        this.receiver.received(message);
       } finally {
         void this.log.send(this.log.keys.ackChannel(message.o), { k: 'ack', o: this.options.instanceId, i: message.i }).catch(() => undefined);
       }

@@ -1,4 +1,5 @@
-import { CacheMetrics, type CacheMetricsListener, sumCounters } from './cache-metrics';
+import { CacheMetrics, type CacheMetricsListener } from './cache-metrics';
+import { sumCounters } from './counter-set';
 
 const MAX_ORGS = 10_000;
 

@@ -1,7 +1,7 @@
 import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { fleetKeys, type FleetKeys } from '../keys/key-layout';
 import type { RedisClient } from '../stores/redis-connection.factory';
-import type { CounterExport } from './cache-metrics';
+import type { CounterExport } from './counter-set';
 import { parse, type PublishedInstance, type PublishedMeta, type PublishedStats } from './fleet-stats';
 
 /** How long a fleet reset marker is kept, so an instance that missed it (Redis was away) still resets later. */

@@ -1,5 +1,6 @@
 import { isPublicKeyOf } from '../keys/key-layout';
-import { type CacheCounters, type CacheMetricsSnapshot, type CounterExport, sumCounters } from './cache-metrics';
+import type { CacheMetricsSnapshot } from './cache-metrics';
+import { type CacheCounters, type CounterExport, sumCounters } from './counter-set';
 import type { HotKey } from './top-keys';
 
 /** One live instance of the fleet, as `GET /cache/stats?scope=fleet` lists it. */

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheKeyBuilder } from '../keys/cache-key.builder';
-import { globToRegExp } from '../keys/glob';
+import { CompiledGlobs } from '../keys/compiled-globs';
 import { createEntry, type CacheEntry } from '../serialization/cache-entry';
 import type {
   BeginLoadResult,
@@ -34,7 +34,7 @@ export class MemoryCacheStore implements CacheStore<MemoryTicket> {
   private readonly lru: LRUCache<string, MemoryRecord>;
   private readonly tagIndex = new MemoryTagIndex();
   private readonly loads = new InvalidationTracker();
-  private readonly globCache = new Map<string, RegExp>();
+  private readonly globs = new CompiledGlobs();
   private readonly accounts: MemoryAccounts;
 
   constructor(
@@ -164,7 +164,7 @@ export class MemoryCacheStore implements CacheStore<MemoryTicket> {
 
   /** Applies an invalidation at once: the bus calls it for messages of other instances. */
   invalidateSync(target: InvalidationTarget): number {
-    this.loads.notify(target, (pattern, key) => this.glob(pattern).test(key));
+    this.loads.notify(target, (pattern, key) => this.globs.get(pattern).test(key));
     switch (target.kind) {
       case 'all': {
         const n = this.lru.size;
@@ -178,7 +178,7 @@ export class MemoryCacheStore implements CacheStore<MemoryTicket> {
       case 'tags':
         return this.invalidateTags(target.org, target.tags);
       case 'pattern': {
-        const re = this.glob(target.pattern);
+        const re = this.globs.get(target.pattern);
         return this.deleteWhere((key) => re.test(key));
       }
       case 'org': {
@@ -189,7 +189,7 @@ export class MemoryCacheStore implements CacheStore<MemoryTicket> {
   }
 
   async scan(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }> {
-    const re = this.glob(pattern);
+    const re = this.globs.get(pattern);
     const all = [...this.lru.keys()].filter((key) => re.test(key) && !this.keys.isInternal(key)).sort();
     const start = Number.parseInt(cursor, 10) || 0;
     const page = all.slice(start, start + count);
@@ -240,15 +240,5 @@ export class MemoryCacheStore implements CacheStore<MemoryTicket> {
     let removed = 0;
     for (const key of [...this.lru.keys()]) if (predicate(key) && this.lru.delete(key)) removed++;
     return removed;
-  }
-
-  private glob(pattern: string): RegExp {
-    let re = this.globCache.get(pattern);
-    if (re === undefined) {
-      if (this.globCache.size > 256) this.globCache.clear();
-      re = globToRegExp(pattern);
-      this.globCache.set(pattern, re);
-    }
-    return re;
   }
 }
