@@ -16,7 +16,6 @@ import type { CacheMaintenanceReport, CacheTier, InvalidationOutcome, LocalCopyO
 
 export type { CacheMaintenanceReport, CacheTier, InvalidationOutcome, LocalCopyOptions, TieredStoreHealth, TieredTicket } from './tiered-store.types';
 
-
 /**
  * L1 (in-process) in front of L2 (Redis): this class routes reads, loads and writes between the
  * tiers. Redis is reached through `RemoteTier` (one circuit breaker, the bounds, orphaned locks);
