@@ -51,4 +51,26 @@ describe(`${RemoteTier.name}: lock releases a failover may lose`, () => {
     await tier.releaseOrphanedLocks();
     expect(given).toEqual(['new:t1']);
   });
+
+  it('tries a give-back that fails at recovery again a probe interval later (the old primary refused it)', async () => {
+    const refusing = jest.fn(async (t: RedisTicket) => {
+      if (refusing.mock.calls.length <= 2) throw new Error("READONLY You can't write against a read only replica.");
+      given.push(`${t.key}:${t.token}`);
+    });
+    const flaky = { ...store, holdsLock: store.holdsLock, endLoad: refusing } as unknown as RedisCacheStore;
+    const quick = { ...options, circuitBreaker: { ...options.circuitBreaker, probeIntervalMs: 500 } } as ResolvedCacheOptions;
+    const other = new RemoteTier(flaky, {} as RedisConnections, quick, { warn: () => undefined } as unknown as Logger, async () => undefined);
+    try {
+      other.released({ ...ticket('k', 't'), store: flaky });
+      other.primaryChanged(new Error('+switch-master'));
+      await other.releaseOrphanedLocks(); // refused: kept, retried later
+      other.close();
+      await jest.advanceTimersByTimeAsync(500); // refused once more, then given back
+      await jest.advanceTimersByTimeAsync(500);
+      expect(given).toEqual(['k:t']);
+      expect(refusing).toHaveBeenCalledTimes(3);
+    } finally {
+      other.stop();
+    }
+  });
 });

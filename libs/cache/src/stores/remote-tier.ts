@@ -168,10 +168,17 @@ export class RemoteTier {
   orphanLock(ticket: RedisTicket): void {
     if (!this.store.holdsLock(ticket)) return;
     this.rememberOrphan(ticket);
-    // Other instances may be waiting on it now: try again soon, unless the circuit is open
-    // (recovery gives every orphan back).
+    this.retrySoon(ticket.key);
+  }
+
+  /**
+   * Other instances may be waiting on an orphaned lock: gives it back one probe interval from
+   * now, and again after each failure until it lapses, unless the circuit is open then
+   * (recovery gives every orphan back).
+   */
+  private retrySoon(key: string): void {
     const retry = setTimeout(() => {
-      if (this.usable) this.releaseOrphanedLock(ticket.key).catch(() => undefined);
+      if (this.usable && this.orphanedLocks.has(key)) this.releaseOrphanedLock(key).catch(() => this.retrySoon(key));
     }, this.options.circuitBreaker.probeIntervalMs);
     retry.unref();
   }
@@ -186,14 +193,16 @@ export class RemoteTier {
 
   /**
    * Gives back every orphaned lock that has not lapsed (token-checked: a successor's lock
-   * stays). One that fails again is left to lapse at its TTL rather than hold up recovery.
+   * stays). One that fails again does not hold up recovery: it is tried again a probe interval
+   * later (recovery may run before the connection follows a failover to the new primary, and
+   * the old one, a replica now, refuses the write).
    */
   async releaseOrphanedLocks(): Promise<void> {
     const now = Date.now();
     const live = [...this.orphanedLocks.values()].filter((orphan) => orphan.lapsesAt > now);
     this.orphanedLocks.clear();
     for (let i = 0; i < live.length; i += 100) {
-      await Promise.all(live.slice(i, i + 100).map((orphan) => this.store.endLoad(orphan.ticket).catch(() => undefined)));
+      await Promise.all(live.slice(i, i + 100).map((orphan) => this.store.endLoad(orphan.ticket).catch(() => this.orphanLock(orphan.ticket))));
     }
   }
 
