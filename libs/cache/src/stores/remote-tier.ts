@@ -42,6 +42,8 @@ export class RemoteTier {
    * by a failover may never have seen it, and holds the lock until it lapses (see `primaryChanged`).
    */
   private readonly recentReleases = new Map<string, { ticket: RedisTicket; releasedAt: number }>();
+  /** When the primary last changed, until recovery has given back the releases around it. */
+  private primaryChangedAt: number | undefined;
 
   /** `recover` runs while the circuit is open, every probe interval, and closes it when done (see OutageRecovery). */
   constructor(
@@ -70,19 +72,14 @@ export class RemoteTier {
   }
 
   /**
-   * The primary changed (a failover). Releases it acknowledged shortly before may not have
-   * reached the replica that took over, which then holds those locks until they lapse, while
-   * every reader of the key waits up to `lock.waitMs`. They join the orphaned locks, given back
-   * when Redis is trusted again (token-checked: a lock someone took since stays), and the
-   * circuit opens as for any outage.
+   * The primary changed (a failover). Releases it acknowledged shortly before, or after (calls
+   * already sent to the old primary), may not have reached the replica that took over, which
+   * then holds those locks until they lapse, while every reader of the key waits up to
+   * `lock.waitMs`. They are given back again with the orphaned locks when Redis is trusted
+   * again (token-checked: a lock someone took since stays); the circuit opens as for any outage.
    */
   primaryChanged(error: unknown): void {
-    const now = Date.now();
-    for (const { ticket, releasedAt } of this.recentReleases.values()) {
-      if (releasedAt < now - RELEASE_MEMORY_MS || this.orphanedLocks.has(ticket.key)) continue;
-      this.rememberOrphan(ticket);
-    }
-    this.recentReleases.clear();
+    this.primaryChangedAt = Date.now();
     this.open(error);
   }
 
@@ -199,6 +196,14 @@ export class RemoteTier {
    */
   async releaseOrphanedLocks(): Promise<void> {
     const now = Date.now();
+    if (this.primaryChangedAt !== undefined) {
+      const since = this.primaryChangedAt - RELEASE_MEMORY_MS;
+      for (const { ticket, releasedAt } of this.recentReleases.values()) {
+        if (releasedAt >= since && !this.orphanedLocks.has(ticket.key)) this.rememberOrphan(ticket);
+      }
+      this.recentReleases.clear();
+      this.primaryChangedAt = undefined;
+    }
     const live = [...this.orphanedLocks.values()].filter((orphan) => orphan.lapsesAt > now);
     this.orphanedLocks.clear();
     for (let i = 0; i < live.length; i += 100) {
