@@ -21,6 +21,13 @@ export interface RedisConnections {
 }
 
 /**
+ * The hot-path connection never sends a command again after a reconnect: its caller gave up on
+ * it at the command timeout and fell back, so a lock script resent to the primary a failover
+ * promoted would take a lock nobody gives back (readers then wait `lock.waitMs`).
+ */
+const NO_LATE_COMMANDS: RedisOptions = { autoResendUnfulfilledCommands: false };
+
+/**
  * Opens the engine's connections. The hot-path connection fails fast: a short command
  * timeout, no offline queue and no retries, so a slow or absent Redis costs a request tens
  * of milliseconds once and then the circuit breaker routes around it.
@@ -31,7 +38,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
   const autoPipelining = options.autoPipelining ?? false;
   const base = baseOptions(options);
   if (options.cluster !== undefined) {
-    const make = (timeout: number | undefined, autoPipelining: boolean): Cluster =>
+    const make = (timeout: number | undefined, autoPipelining: boolean, extra: RedisOptions = {}): Cluster =>
       new Cluster(options.cluster!.nodes, {
         enableOfflineQueue: false,
         enableAutoPipelining: autoPipelining,
@@ -39,9 +46,9 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
         clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
         slotsRefreshTimeout: options.connectTimeoutMs ?? 2_000,
         // An explicit `commandTimeout: undefined` makes ioredis' Cluster drop its subscriber: leave the key out.
-        redisOptions: { ...base, ...(timeout === undefined ? {} : { commandTimeout: timeout }), maxRetriesPerRequest: 0 },
+        redisOptions: { ...base, ...(timeout === undefined ? {} : { commandTimeout: timeout }), maxRetriesPerRequest: 0, ...extra },
       } satisfies ClusterOptions);
-    return withErrorLogging({ mode: 'cluster', main: make(commandTimeout, autoPipelining), bulk: make(bulkTimeout, false), subscriber: make(undefined, false) });
+    return withErrorLogging({ mode: 'cluster', main: make(commandTimeout, autoPipelining, NO_LATE_COMMANDS), bulk: make(bulkTimeout, false), subscriber: make(undefined, false) });
   }
   const sentinel = options.sentinel;
   const connection: RedisOptions = sentinel ? { ...base, ...sentinelOptions(sentinel) } : base;
@@ -57,7 +64,7 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
     });
   const connections = withErrorLogging({
     mode: sentinel ? 'sentinel' : 'standalone',
-    main: make(commandTimeout, autoPipelining, false),
+    main: make(commandTimeout, autoPipelining, false, NO_LATE_COMMANDS),
     bulk: make(bulkTimeout, false, false),
     // After a reconnect the subscriber's channels are subscribed again by InvalidationBus, not by
     // ioredis: its own resubscription leaves the SUBSCRIBE promise unhandled, and when the
