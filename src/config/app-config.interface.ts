@@ -83,6 +83,7 @@ export interface RateLimitConfig {
   /**
    * Share of a limit (percent) one instance counts on its own before adding it to the shared
    * counter: N instances admit at most N × floor(limit × percent / 100) requests past a limit.
+   * 0 (the default): one INCR per request, exact.
    */
   localPercent: number;
   /** The longest a locally counted request waits before it is added to the shared counter (ms). */

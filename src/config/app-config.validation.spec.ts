@@ -81,7 +81,7 @@ describe(validateAppConfig.name, () => {
       },
       metrics: { orgLabels: false, orgLabelLimit: 100 },
       logging: { requests: true },
-      rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120, operatorLimit: 3000, localPercent: 1, syncIntervalMs: 50 },
+      rateLimit: { enabled: true, ttlSeconds: 60, limit: 600, anonymousLimit: 120, operatorLimit: 3000, localPercent: 0, syncIntervalMs: 50 },
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
     });

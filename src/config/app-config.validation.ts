@@ -202,7 +202,7 @@ function readRateLimit(reader: EnvReader): RateLimitConfig {
     limit: reader.integer('RATE_LIMIT_LIMIT', 600, { min: 1 }, 'a positive integer (requests per window)'),
     anonymousLimit: reader.integer('RATE_LIMIT_ANONYMOUS_LIMIT', 120, { min: 1 }, 'a positive integer (requests per window)'),
     operatorLimit: reader.integer('RATE_LIMIT_OPERATOR_LIMIT', 3000, { min: 1 }, 'a positive integer (requests per window)'),
-    localPercent: reader.integer('RATE_LIMIT_LOCAL_PERCENT', 1, { min: 0, max: 10 }, 'an integer from 0 to 10 (percent of a limit)'),
+    localPercent: reader.integer('RATE_LIMIT_LOCAL_PERCENT', 0, { min: 0, max: 10 }, 'an integer from 0 to 10 (percent of a limit)'),
     syncIntervalMs: reader.integer('RATE_LIMIT_SYNC_MS', 50, { min: 5, max: 1_000 }, 'an integer from 5 to 1000 (ms)'),
   };
 }
