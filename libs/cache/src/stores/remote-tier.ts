@@ -7,17 +7,13 @@ import { EventLoopLag } from '../resilience/event-loop-lag';
 import type { BeginLoadResult, InvalidationTarget } from './cache-store.interface';
 import type { RedisConnections } from './redis-connection.factory';
 import type { RedisCacheStore, RedisTicket } from './redis.store';
+import { RecentReleases } from './recent-releases';
 
 /** Confirmation pings at most before an outage is called (each bounded by circuitBreaker.confirmTimeoutMs). */
 const CONFIRM_ATTEMPTS = 3;
 
 /** Orphaned load locks remembered at most (the oldest is forgotten; it lapses at its TTL anyway). */
 const MAX_ORPHANED_LOCKS = 10_000;
-
-/** How long a lock this instance gave back is remembered, in case a failover loses the release (see `primaryChanged`). */
-const RELEASE_MEMORY_MS = 5_000;
-/** Given-back locks remembered at most (the oldest first forgotten). */
-const MAX_RECENT_RELEASES = 10_000;
 
 /**
  * Redis as the tiered store sees it: every call through one circuit breaker, with the bounds a
@@ -36,12 +32,8 @@ export class RemoteTier {
    * its next load of the key, and all of them when Redis is trusted again.
    */
   private readonly orphanedLocks = new Map<string, { ticket: RedisTicket; lapsesAt: number }>();
-  /**
-   * Load locks this instance gave back in the last RELEASE_MEMORY_MS, by entry key, oldest
-   * first. Redis acknowledged each release, but replication is asynchronous: a replica promoted
-   * by a failover may never have seen it, and holds the lock until it lapses (see `primaryChanged`).
-   */
-  private readonly recentReleases = new Map<string, { ticket: RedisTicket; releasedAt: number }>();
+  /** Locks given back lately, which a failover may have lost (see `primaryChanged`). */
+  private readonly recentReleases = new RecentReleases<RedisTicket>();
   /** When the primary last changed, until recovery has given back the releases around it. */
   private primaryChangedAt: number | undefined;
 
@@ -85,14 +77,7 @@ export class RemoteTier {
 
   /** Notes a load lock Redis acknowledged giving back (a load's write or its release). */
   released(ticket: RedisTicket): void {
-    if (!this.store.holdsLock(ticket)) return;
-    const now = Date.now();
-    this.recentReleases.delete(ticket.key);
-    this.recentReleases.set(ticket.key, { ticket, releasedAt: now });
-    for (const [key, release] of this.recentReleases) {
-      if (release.releasedAt >= now - RELEASE_MEMORY_MS && this.recentReleases.size <= MAX_RECENT_RELEASES) break;
-      this.recentReleases.delete(key);
-    }
+    if (this.store.holdsLock(ticket)) this.recentReleases.add(ticket);
   }
 
   close(): void {
@@ -196,12 +181,9 @@ export class RemoteTier {
    */
   async releaseOrphanedLocks(): Promise<void> {
     const now = Date.now();
+    const failover = this.primaryChangedAt !== undefined;
     if (this.primaryChangedAt !== undefined) {
-      const since = this.primaryChangedAt - RELEASE_MEMORY_MS;
-      for (const { ticket, releasedAt } of this.recentReleases.values()) {
-        if (releasedAt >= since && !this.orphanedLocks.has(ticket.key)) this.rememberOrphan(ticket);
-      }
-      this.recentReleases.clear();
+      for (const ticket of this.recentReleases.takeAround(this.primaryChangedAt)) if (!this.orphanedLocks.has(ticket.key)) this.rememberOrphan(ticket);
       this.primaryChangedAt = undefined;
     }
     const live = [...this.orphanedLocks.values()].filter((orphan) => orphan.lapsesAt > now);
@@ -209,6 +191,20 @@ export class RemoteTier {
     for (let i = 0; i < live.length; i += 100) {
       await Promise.all(live.slice(i, i + 100).map((orphan) => this.store.endLoad(orphan.ticket).catch(() => this.orphanLock(orphan.ticket))));
     }
+    // After a failover, recovery may run before the connection follows it: a give-back the old
+    // primary took (still a primary for a few seconds) is lost with it. So each is given back
+    // again every probe interval until it lapses (token-checked, so harmless once done).
+    if (failover) for (const orphan of live) this.giveBackUntilLapsed(orphan.ticket, orphan.lapsesAt);
+  }
+
+  private giveBackUntilLapsed(ticket: RedisTicket, lapsesAt: number): void {
+    const again = setTimeout(() => {
+      if (Date.now() >= lapsesAt) return;
+      const next = () => this.giveBackUntilLapsed(ticket, lapsesAt);
+      if (this.usable) this.store.endLoad(ticket).then(next, next);
+      else next();
+    }, this.options.circuitBreaker.probeIntervalMs);
+    again.unref();
   }
 
   /** Round trip in ms on the bulk connection, or null: bounded generously and not charged to the breaker. */
