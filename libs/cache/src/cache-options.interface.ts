@@ -74,7 +74,15 @@ export interface CacheModuleOptions {
    */
   maxEntryBytes?: number;
   /** Cross-instance stampede lock: how long a lock lives and how long others wait for its value. */
-  lock?: { ttlMs?: number; waitMs?: number };
+  lock?: {
+    ttlMs?: number;
+    waitMs?: number;
+    /**
+     * The wait for another's lock for `ttlMs` after Redis came back from an outage or a failover
+     * (default 1 s): a lock taken before may have lost its release with the old primary.
+     */
+    waitAfterOutageMs?: number;
+  };
   /** Soft loader timeout when a call names none: past it a stale value is served if there is one. */
   loaderSoftTimeoutMs?: number;
   /**
@@ -140,7 +148,7 @@ export interface ResolvedCacheOptions {
   ttlJitter: number;
   compressionThresholdBytes: number;
   maxEntryBytes: number;
-  lock: { ttlMs: number; waitMs: number };
+  lock: { ttlMs: number; waitMs: number; waitAfterOutageMs: number };
   loaderSoftTimeoutMs: number | undefined;
   earlyRefresh: { beta: number; minTtlMs: number };
   circuitBreaker: { failureThreshold: number; probeIntervalMs: number; confirmTimeoutMs: number };

@@ -16,7 +16,7 @@ describe(resolveCacheOptions.name, () => {
       ttlJitter: 0.1,
       compressionThresholdBytes: 16 * 1024,
       maxEntryBytes: 1024 * 1024,
-      lock: { ttlMs: 10_000, waitMs: 5_000 },
+      lock: { ttlMs: 10_000, waitMs: 5_000, waitAfterOutageMs: 1_000 },
       loaderSoftTimeoutMs: undefined,
       earlyRefresh: { beta: 1, minTtlMs: 30_000 },
       circuitBreaker: { failureThreshold: 3, probeIntervalMs: 500, confirmTimeoutMs: 1_000 },

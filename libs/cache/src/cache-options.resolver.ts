@@ -21,7 +21,11 @@ export function resolveCacheOptions(options: CacheModuleOptions = {}): ResolvedC
     ttlJitter: options.ttlJitter ?? 0.1,
     compressionThresholdBytes: options.compressionThresholdBytes ?? 16 * 1024,
     maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
-    lock: { ttlMs: options.lock?.ttlMs ?? 10_000, waitMs: options.lock?.waitMs ?? 5_000 },
+    lock: {
+      ttlMs: options.lock?.ttlMs ?? 10_000,
+      waitMs: options.lock?.waitMs ?? 5_000,
+      waitAfterOutageMs: Math.min(options.lock?.waitAfterOutageMs ?? 1_000, options.lock?.waitMs ?? 5_000),
+    },
     loaderSoftTimeoutMs: options.loaderSoftTimeoutMs,
     earlyRefresh: { beta: options.earlyRefresh?.beta ?? 1, minTtlMs: options.earlyRefresh?.minTtlMs ?? 30_000 },
     circuitBreaker: {

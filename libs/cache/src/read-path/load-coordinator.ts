@@ -172,7 +172,7 @@ export class LoadCoordinator {
         await this.store.endLoad(begun.ticket);
         return served(stale, 'stale');
       }
-      const deadline = Date.now() + this.options.lock.waitMs;
+      const deadline = Date.now() + this.store.lockWaitMs();
       let pause = 2;
       while (!begun.locked && !isFresh(begun.entry)) {
         if (Date.now() >= deadline) break; // the holder is too slow: load without the lock

@@ -91,4 +91,13 @@ describe(`${RemoteTier.name}: lock releases a failover may lose`, () => {
       other.stop();
     }
   });
+
+  it('calls locks suspect for a lock TTL after the circuit closed again', () => {
+    expect(tier.locksSuspect).toBe(false);
+    tier.open(new Error('down'));
+    tier.close();
+    expect(tier.locksSuspect).toBe(true);
+    jest.setSystemTime(Date.now() + 10_001);
+    expect(tier.locksSuspect).toBe(false);
+  });
 });

@@ -36,6 +36,8 @@ export class RemoteTier {
   private readonly recentReleases = new RecentReleases<RedisTicket>();
   /** When the primary last changed, until recovery has given back the releases around it. */
   private primaryChangedAt: number | undefined;
+  /** When the circuit last closed after an outage (0: never opened). */
+  private recoveredAt = 0;
 
   /** `recover` runs while the circuit is open, every probe interval, and closes it when done (see OutageRecovery). */
   constructor(
@@ -80,8 +82,19 @@ export class RemoteTier {
     if (this.store.holdsLock(ticket)) this.recentReleases.add(ticket);
   }
 
+  /** Closes the circuit: recovery is done (see `locksSuspect`). */
   close(): void {
     this.breaker.close();
+    this.recoveredAt = Date.now();
+  }
+
+  /**
+   * Whether Redis came back from an outage or a failover less than a lock's TTL ago: a lock
+   * found now may have lost its release with the old primary (or a resent command may have
+   * taken it), so readers wait for it only `lock.waitAfterOutageMs`.
+   */
+  get locksSuspect(): boolean {
+    return Date.now() < this.recoveredAt + this.options.lock.ttlMs;
   }
 
   recordFailure(error: unknown): void {

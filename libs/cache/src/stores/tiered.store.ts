@@ -150,6 +150,11 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
     return { entry: this.peekLocal(key), locked: true, ticket: { store: this, key, startedAt: Date.now(), remote: undefined, local } };
   }
 
+  /** How long a reader waits for another's load lock (shorter right after an outage: see `RemoteTier.locksSuspect`). */
+  lockWaitMs(): number {
+    return this.tier?.locksSuspect ? this.options.lock.waitAfterOutageMs : this.options.lock.waitMs;
+  }
+
   async endLoad(ticket: TieredTicket): Promise<void> {
     this.local.closeTicket(ticket.local);
     if (ticket.remote !== undefined) await this.tier?.endLoad(ticket.remote);
