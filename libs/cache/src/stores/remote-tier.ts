@@ -25,11 +25,9 @@ export class RemoteTier {
   private readonly breaker: CircuitBreaker;
   private readonly lag = new EventLoopLag();
   /**
-   * Load locks this instance took in Redis and could not give back (the write or the release
-   * failed: Redis timed out, restarted or was paused), by entry key, with when they lapse by
-   * themselves. Until given back, every instance reading the key would wait for its value, up
-   * to `lock.waitMs`: this instance tries again one probe interval later, gives each back at
-   * its next load of the key, and all of them when Redis is trusted again.
+   * Load locks this instance could not give back (Redis timed out, restarted or was paused), by
+   * entry key, with when they lapse. Readers of the key wait for them: each is tried again a probe
+   * interval later, at this instance's next load of the key, and all when Redis is trusted again.
    */
   private readonly orphanedLocks = new Map<string, { ticket: RedisTicket; lapsesAt: number }>();
   /** Locks given back lately, which a failover may have lost (see `primaryChanged`). */
@@ -66,11 +64,9 @@ export class RemoteTier {
   }
 
   /**
-   * The primary changed (a failover). Releases it acknowledged shortly before, or after (calls
-   * already sent to the old primary), may not have reached the replica that took over, which
-   * then holds those locks until they lapse, while every reader of the key waits up to
-   * `lock.waitMs`. They are given back again with the orphaned locks when Redis is trusted
-   * again (token-checked: a lock someone took since stays); the circuit opens as for any outage.
+   * A failover: releases acknowledged around it (by the old primary) may never reach the new one,
+   * which keeps those locks; they are given back again with the orphans at recovery
+   * (token-checked: a lock someone took since stays). The circuit opens as for any outage.
    */
   primaryChanged(error: unknown): void {
     this.primaryChangedAt = Date.now();
@@ -88,11 +84,7 @@ export class RemoteTier {
     this.recoveredAt = Date.now();
   }
 
-  /**
-   * Whether Redis came back from an outage or a failover less than a lock's TTL ago: a lock
-   * found now may have lost its release with the old primary (or a resent command may have
-   * taken it), so readers wait for it only `lock.waitAfterOutageMs`.
-   */
+  /** Less than a lock's TTL since an outage or failover ended: a lock found may have lost its release, readers wait `lock.waitAfterOutageMs`. */
   get locksSuspect(): boolean {
     return Date.now() < this.recoveredAt + this.options.lock.ttlMs;
   }
@@ -187,10 +179,8 @@ export class RemoteTier {
   }
 
   /**
-   * Gives back every orphaned lock that has not lapsed (token-checked: a successor's lock
-   * stays). One that fails again does not hold up recovery: it is tried again a probe interval
-   * later (recovery may run before the connection follows a failover to the new primary, and
-   * the old one, a replica now, refuses the write).
+   * Gives back every orphaned lock that has not lapsed (token-checked). One that fails does not
+   * hold up recovery: it is tried again a probe interval later (the old primary refuses it).
    */
   async releaseOrphanedLocks(): Promise<void> {
     const now = Date.now();
