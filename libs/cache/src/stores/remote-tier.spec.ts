@@ -100,4 +100,16 @@ describe(`${RemoteTier.name}: lock releases a failover may lose`, () => {
     jest.setSystemTime(Date.now() + 10_001);
     expect(tier.locksSuspect).toBe(false);
   });
+
+  it('keeps no memory of releases on a standalone server, whose primary never changes', async () => {
+    const standalone = new RemoteTier(store, { mode: 'standalone' } as RedisConnections, options, { warn: () => undefined } as unknown as Logger, async () => undefined);
+    try {
+      standalone.released(ticket('k', 't'));
+      standalone.primaryChanged(new Error('cannot happen here, but if it did'));
+      await standalone.releaseOrphanedLocks();
+      expect(given).toEqual([]);
+    } finally {
+      standalone.stop();
+    }
+  });
 });

@@ -73,9 +73,9 @@ export class RemoteTier {
     this.open(error);
   }
 
-  /** Notes a load lock Redis acknowledged giving back (a load's write or its release). */
+  /** Notes a load lock Redis acknowledged giving back (a load's write or its release); a standalone primary never changes. */
   released(ticket: RedisTicket): void {
-    if (this.store.holdsLock(ticket)) this.recentReleases.add(ticket);
+    if (this.connections.mode !== 'standalone' && this.store.holdsLock(ticket)) this.recentReleases.add(ticket);
   }
 
   /** Closes the circuit: recovery is done (see `locksSuspect`). */
