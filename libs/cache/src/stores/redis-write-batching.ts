@@ -1,23 +1,35 @@
 import type { RedisClient } from './redis-connection.factory';
 
-/** Sockets corked until the end of the current tick (see `batchWritesThisTick`). */
+/** Sockets corked until their batch goes out (see `batchWritesThisTick`). */
 const corked = new WeakSet<object>();
 
+/** What this module reads of an ioredis client: its socket, and the commands sent and not yet answered. */
+interface BatchableClient {
+  stream?: NodeJS.WritableStream & { cork?(): void; uncork?(): void; writable?: boolean };
+  commandQueue?: { length: number };
+}
+
 /**
- * Holds what `client` writes to its socket until the end of the current tick (process.nextTick:
- * the same turn of the event loop, no added wait), then sends it in one write. Commands issued
- * by the continuations of one batch of replies (under concurrency, one socket read wakes many
- * of them) then cost one system call together instead of one each; a lone command goes out at
- * the end of the tick that issued it. Not ioredis' auto-pipelining, which waits for the next
- * turn (setImmediate) and builds a pipeline per batch. A Cluster client has no single socket and
- * is left alone.
+ * Holds what `client` writes to its socket and sends it in one write: a system call per batch
+ * instead of one per command, which on a busy process is most of what a command costs it.
+ *
+ * - Replies still outstanding (the process is under concurrent load): the batch goes out at the
+ *   end of this turn of the event loop (setImmediate), so the commands of every request the
+ *   turn handled (one socket read wakes many) share one write. They wait no longer than the
+ *   turn already runs: their replies could not be read before it ends anyway.
+ * - Nothing outstanding (a lone or sequential caller): at the end of the current tick
+ *   (process.nextTick), no added wait.
+ *
+ * Not ioredis' auto-pipelining, which builds a pipeline object per batch. A Cluster client has
+ * no single socket and is left alone.
  */
 export function batchWritesThisTick(client: RedisClient): void {
-  const stream = (client as { stream?: NodeJS.WritableStream & { cork?(): void; uncork?(): void; writable?: boolean } }).stream;
+  const { stream, commandQueue } = client as unknown as BatchableClient;
   if (stream === undefined || stream.cork === undefined || corked.has(stream) || stream.writable !== true) return;
   stream.cork();
   corked.add(stream);
-  process.nextTick(uncorkStream, stream);
+  if ((commandQueue?.length ?? 0) > 0) setImmediate(uncorkStream, stream);
+  else process.nextTick(uncorkStream, stream);
 }
 
 function uncorkStream(stream: { uncork?(): void }): void {
