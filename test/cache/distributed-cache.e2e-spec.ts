@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import type { CacheModuleOptions, CacheRedisOptions } from '../../libs/cache/src/cache-options.interface';
 import { deferred, sleep, startCacheInstance, type CacheTestInstance } from '../../libs/cache/src/testing/cache-test-app';
 import { uniquePrefix } from '../../libs/cache/src/testing/store-contract';
@@ -138,6 +139,48 @@ describe('over TLS with a password', () => {
     } finally {
       await instance.sut.clear();
       await instance.close();
+    }
+  });
+});
+
+describe('Redis round trips of a read that missed L1 (standalone Redis, L1 on)', () => {
+  it('costs two for a miss (read-and-lock, guarded write) and one for what another instance stored, which takes no lock', async () => {
+    const options: CacheModuleOptions = { keyPrefix: uniquePrefix(), ttlJitter: 0, redis: { url: redisUrl(), commandTimeoutMs: 1_000 } };
+    const a = await startCacheInstance(options);
+    const b = await startCacheInstance(options);
+    const keys = new Redis(redisUrl());
+    const monitor = await keys.monitor();
+    // Commands the clients sent that name the key (its entry, lock or version), not those its scripts ran.
+    const sent: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args.some((arg) => arg.includes('users:round-trips'))) sent.push(args[0].toLowerCase());
+    });
+    try {
+      const opts = { namespace: 'users', org: 'o1', tags: ['user:7'] };
+      // Scripts are loaded into Redis on first use (EVALSHA refused, then EVAL): once per server.
+      await Promise.all([a, b].map((x) => x.sut.getOrSet('warm-up', () => 'w', opts)));
+      expect(await a.sut.lookup('round-trips', () => 'from-a', opts)).toMatchObject({ status: 'miss', value: 'from-a' });
+      await waitFor(async () => sent.length >= 2);
+      await sleep(100); // nothing more comes
+      expect(sent).toEqual(['evalsha', 'evalsha']);
+
+      sent.length = 0;
+      expect(await b.sut.lookup('round-trips', () => 'from-b', opts)).toMatchObject({ status: 'hit', value: 'from-a' });
+      await waitFor(async () => sent.length >= 1);
+      await sleep(100);
+      expect(sent).toEqual(['evalsha']);
+      // The read found the entry: it took no load lock (a miss's lock would be there until its write).
+      expect(await keys.keys(`${options.keyPrefix}:*__lock*`)).toEqual([]);
+      // And it filled b's L1: the next read is no round trip at all.
+      sent.length = 0;
+      expect(await b.sut.lookup('round-trips', () => 'from-b', opts)).toMatchObject({ status: 'hit', value: 'from-a' });
+      await sleep(100);
+      expect(sent).toEqual([]);
+    } finally {
+      monitor.disconnect();
+      keys.disconnect();
+      await a.sut.clear();
+      await Promise.all([a.close(), b.close()]);
     }
   });
 });

@@ -3,6 +3,7 @@ import type { ResolvedCacheOptions } from '../cache-options.interface';
 import { CacheLoaderTimeoutError, type CacheLookup, type GetOrSetOptions } from '../cache.types';
 import type { CacheMetrics } from '../metrics/cache-metrics';
 import { createEntry, entryState, jitterTtl, type CacheEntry } from '../serialization/cache-entry';
+import type { BeginLoadResult } from '../stores/cache-store.interface';
 import type { TieredCacheStore, TieredTicket } from '../stores/tiered.store';
 import { delay, describeError, settlesWithin, withTimeout } from '../common/async';
 
@@ -103,7 +104,8 @@ export class LoadCoordinator {
   }
 
   private async fetch<T>(call: Call<T>): Promise<CacheLookup<T>> {
-    const { entry } = await this.store.read(call.key, call.options);
+    // On a miss in both tiers the load is begun in the same round trip (when L1 is on).
+    const { entry, begun } = await this.store.readOrBeginLoad(call.key, call.options.tags ?? [], this.options.lock.ttlMs, call.options);
     if (entry !== undefined) {
       const now = Date.now();
       const state = entryState(entry, now);
@@ -118,10 +120,13 @@ export class LoadCoordinator {
     const early = this.refreshes.get(call.key) as Promise<CacheLookup<T>> | undefined;
     if (early !== undefined) {
       const result = await early.catch(() => undefined);
-      if (result !== undefined && result.status !== 'stale' && Date.now() < result.expiresAt) return result;
+      if (result !== undefined && result.status !== 'stale' && Date.now() < result.expiresAt) {
+        if (begun !== undefined) await this.store.endLoad(begun.ticket);
+        return result;
+      }
     }
     this.metrics.count(call.namespace, call.org, 'misses');
-    return this.load(call);
+    return this.load(call, undefined, undefined, begun);
   }
 
   /** Runs a refresh in the background, one per key; a failure is counted and logged, never thrown. */
@@ -159,13 +164,14 @@ export class LoadCoordinator {
    * Runs the loader once across instances. A refresh (`stale` given) does not wait for
    * another instance's lock: the stale value is already served, and that instance refreshes.
    * An early refresh (`replacing` given) takes only an entry newer than the one it replaces.
+   * A read that already began the load passes it (`begunByRead`).
    */
-  private async load<T>(call: Call<T>, stale?: CacheEntry<T>, replacing?: CacheEntry): Promise<CacheLookup<T>> {
+  private async load<T>(call: Call<T>, stale?: CacheEntry<T>, replacing?: CacheEntry, begunByRead?: BeginLoadResult<TieredTicket>): Promise<CacheLookup<T>> {
     const refreshing = stale !== undefined;
     const isFresh = (entry: CacheEntry | undefined): entry is CacheEntry =>
       isFreshEntry(entry) && (replacing === undefined || entry.createdAt > replacing.createdAt);
     const tags = call.options.tags ?? [];
-    let begun = await this.store.beginLoad(call.key, tags, this.options.lock.ttlMs);
+    let begun = begunByRead ?? (await this.store.beginLoad(call.key, tags, this.options.lock.ttlMs));
     let waited = false;
     if (!begun.locked) {
       if (stale !== undefined) {

@@ -36,12 +36,15 @@ interface ScriptingCommands {
 
 /**
  * Starts a load. Returns the entry if there is one, whether this caller took the lock, and
- * the versions a later guarded set compares (key, organization epoch, then each tag).
- * KEYS: entry, lock, key version, org epoch, tag versions...  ARGV: token, lock ttl, want lock.
+ * the versions a later guarded set compares (key, organization epoch, then each tag). With
+ * "read first", an entry found is returned alone (no lock, no versions): a read that begins the
+ * load only on a miss, in the same round trip.
+ * KEYS: entry, lock, key version, org epoch, tag versions...  ARGV: token, lock ttl, want lock, read first.
  */
 export const BEGIN_LOAD = new RedisScript(
   'beginLoad',
   `local value = redis.call('GET', KEYS[1])
+if value and ARGV[4] == '1' then return { value } end
 local locked = 0
 if ARGV[3] == '1' and redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then locked = 1 end
 redis.call('SET', KEYS[4], '0', 'NX')

@@ -129,11 +129,20 @@ export class RemoteTier {
   }
 
   /** Starts a load in Redis (lock and version snapshot); throws when Redis fails. */
-  async beginLoad(key: string, tags: readonly string[], lockTtlMs: number | undefined): Promise<BeginLoadResult<RedisTicket>> {
+  beginLoad(key: string, tags: readonly string[], lockTtlMs: number | undefined): Promise<BeginLoadResult<RedisTicket>> {
+    return this.lockingCall(key, (remote, token) => remote.beginLoad(key, tags, lockTtlMs, token));
+  }
+
+  /** Reads the entry, and on a miss starts its load, in one round trip (see `RedisCacheStore.readOrBeginLoad`); throws when Redis fails. */
+  readOrBeginLoad(key: string, tags: readonly string[], lockTtlMs: number | undefined): ReturnType<RedisCacheStore['readOrBeginLoad']> {
+    return this.lockingCall(key, (remote, token) => remote.readOrBeginLoad(key, tags, lockTtlMs, token));
+  }
+
+  private async lockingCall<T>(key: string, operation: (remote: RedisCacheStore, token: string) => Promise<T>): Promise<T> {
     const token = randomUUID();
     try {
       await this.releaseOrphanedLock(key);
-      return await this.call((remote) => remote.beginLoad(key, tags, lockTtlMs, token));
+      return await this.call((remote) => operation(remote, token));
     } catch (error) {
       // A lock script that timed out here may still run in Redis (a paused server runs what
       // it queued when it resumes) and hold the lock under our token: give it back later.

@@ -130,6 +130,38 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
     }
   }
 
+  /**
+   * `read`, and on a miss `beginLoad`, in one Redis round trip when L1 is on: its reads reach
+   * Redis only after an in-process miss, where a miss there is likely too (a load then costs two
+   * round trips, not three). Without L1 every read goes to Redis and hits are the rule: a plain
+   * `read`. `begun` is set only when the load began; an entry found stale by the epoch is
+   * neither (the caller begins its load as usual).
+   */
+  async readOrBeginLoad(key: string, tags: readonly string[], lockTtlMs: number, copy: LocalCopyOptions = {}): Promise<{ entry: CacheEntry | undefined; begun?: BeginLoadResult<TieredTicket> }> {
+    const localEntry = this.peekLocal(key);
+    if (localEntry !== undefined) return { entry: localEntry };
+    const tier = this.usableTier;
+    if (tier === undefined || !this.options.l1.enabled) return this.read(key, copy);
+    // One in-process guard for both outcomes: the L1 fill of an entry found, or the load begun.
+    const local = this.local.openTicket(key);
+    try {
+      const result = await tier.readOrBeginLoad(key, tags, lockTtlMs);
+      if ('found' in result) {
+        const entry = this.current(result.found?.entry);
+        const remaining = entry === undefined ? 0 : entry.staleUntil - Date.now();
+        if (entry !== undefined && remaining > 0) this.local.setSized(key, entry, this.localTtl(remaining, copy), result.found!.plainBytes, local);
+        this.local.closeTicket(local);
+        return { entry };
+      }
+      const ticket: TieredTicket = { store: this, key, startedAt: Date.now(), remote: result.ticket, local };
+      return { entry: undefined, begun: { entry: this.current(result.entry), locked: result.locked, ticket } };
+    } catch {
+      this.local.closeTicket(local);
+      // This call only: an in-process copy vouched for by the bus, else a miss.
+      return { entry: this.peekLocal(key) };
+    }
+  }
+
   async mget(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
     return Promise.all(keys.map((key) => this.get(key)));
   }
