@@ -22,7 +22,8 @@ const START_TIMEOUT_MS = 60_000;
 const running = new Set();
 
 /**
- * @param {{ name: string, env: Record<string, string>, log: (m: string) => void, entry?: 'app' | 'bare', logFile?: string }} options
+ * @param {{ name: string, env: Record<string, string>, log: (m: string) => void, entry?: 'app' | 'bare' | string, logFile?: string }} options
+ *   `entry`: the app, the bare app, or the path of another build's main.js (to run two builds side by side)
  * @returns {Promise<{ name: string, pid: number, port: number, baseUrl: string, controlUrl: string, stop(): Promise<void> }>}
  */
 async function startApi({ name, env, log, entry = 'app', logFile }) {
@@ -30,7 +31,7 @@ async function startApi({ name, env, log, entry = 'app', logFile }) {
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   // Request logs: to the file, or nowhere. Either way not through a pipe the harness must drain.
   const stdout = fs.openSync(logFile ?? '/dev/null', 'a');
-  const child = spawn(process.execPath, [...profile, ENTRIES[entry]], {
+  const child = spawn(process.execPath, [...profile, ENTRIES[entry] ?? entry], {
     cwd: ROOT,
     env: {
       ...process.env,

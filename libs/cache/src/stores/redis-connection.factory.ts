@@ -4,7 +4,7 @@ import type { CacheRedisOptions } from '../cache-options.interface';
 import { reviveOnUnexpectedEnd, sentinelOptions } from './redis-failover';
 
 export { closeRedisClient, isReadOnlyError, watchPrimary } from './redis-failover';
-export { batchWritesThisTick } from './redis-write-batching';
+export { batchWrites } from './redis-write-batching';
 
 /** A connection the Redis store can use: one server (standalone, TLS, Sentinel) or a Cluster. */
 export type RedisClient = Redis | Cluster;

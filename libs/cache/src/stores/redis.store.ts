@@ -4,7 +4,7 @@ import type { CacheEntry } from '../serialization/cache-entry';
 import { CacheSerializer, counterEntry, isCounterValue, type DecodedEntry } from '../serialization/cache-serializer';
 import type { BeginLoadResult, CacheStore, InvalidationTarget, LoadTicket, StoredKeyInfo } from './cache-store.interface';
 import type { RedisClient, RedisConnections } from './redis-connection.factory';
-import { batchWritesThisTick } from './redis-write-batching';
+import { batchWrites } from './redis-write-batching';
 import { RedisKeyspace } from './redis-keyspace';
 import { RedisOrgRegistry } from './redis-org-registry';
 import { RedisInvalidation } from './redis-invalidation';
@@ -46,10 +46,10 @@ export class RedisCacheStore implements CacheStore<RedisTicket> {
     this.invalidation = new RedisInvalidation(connections, keys, this.keyspace, this.orgs);
   }
 
-  /** The hot-path connection; its writes of one tick go out together (see `batchWritesThisTick`). */
+  /** The hot-path connection; its writes under load go out in batches (see `batchWrites`). */
   private get main(): RedisClient {
     const main = this.connections.main;
-    batchWritesThisTick(main);
+    batchWrites(main);
     return main;
   }
 
