@@ -6,9 +6,10 @@ import type { CacheKeyBuilder } from '../keys/cache-key.builder';
 import type { CacheEntry } from '../serialization/cache-entry';
 import type { CacheSerializer } from '../serialization/cache-serializer';
 import type { BeginLoadResult, CacheStore, InvalidationTarget, StoredKeyInfo } from './cache-store.interface';
-import { MemoryCacheStore } from './memory.store';
+import { L2Reads } from './l2-reads';
+import { MemoryCacheStore, type MemoryTicket } from './memory.store';
 import type { RedisConnections } from './redis-connection.factory';
-import type { RedisCacheStore } from './redis.store';
+import type { RedisCacheStore, RedisTicket } from './redis.store';
 import type { RemoteTier } from './remote-tier';
 import { SharedTier } from './shared-tier';
 import { maintainTieredStore, tieredStoreHealth } from './tiered-store.maintenance';
@@ -32,7 +33,7 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
   private readonly tier: RemoteTier | undefined;
   private readonly bus: InvalidationBus | undefined;
   private readonly shared: SharedTier | undefined;
-  private readonly reads = new Map<string, Promise<CacheEntry | undefined>>();
+  private readonly l2: L2Reads;
   readonly instanceId = randomUUID();
 
   constructor(
@@ -42,9 +43,11 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
     connections: RedisConnections | undefined,
   ) {
     this.local = new MemoryCacheStore(keys, { maxEntries: options.l1.maxEntries, maxBytes: options.l1.maxBytes, maxOrgShare: options.l1.maxOrgShare });
-    if (connections === undefined) return;
-    this.shared = new SharedTier(options, keys, serializer, connections, this.local, this.instanceId, this.logger);
-    ({ remote: this.remote, tier: this.tier, bus: this.bus } = this.shared);
+    if (connections !== undefined) {
+      this.shared = new SharedTier(options, keys, serializer, connections, this.local, this.instanceId, this.logger);
+      ({ remote: this.remote, tier: this.tier, bus: this.bus } = this.shared);
+    }
+    this.l2 = new L2Reads(options, this.local, this.bus, (key) => this.peekLocal(key), (key, remote, local) => this.ticket(key, remote, local));
   }
 
   /** Connects to Redis; when it does not answer in time, starts on the fallback and keeps probing. */
@@ -78,12 +81,6 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
     return this.options.l1.enabled && (this.bus?.l1Trusted ?? false);
   }
 
-  /** Entries created at or before the fleet's epoch are stale (see InvalidationBus). */
-  private current(entry: CacheEntry | undefined): CacheEntry | undefined {
-    if (entry === undefined || this.bus === undefined || entry.createdAt === 0) return entry;
-    return entry.createdAt > this.bus.epoch ? entry : undefined;
-  }
-
   /** The L1 hit fast path: synchronous, no allocation. */
   peekLocal(key: string): CacheEntry | undefined {
     return this.readsLocal ? this.local.peek(key) : undefined;
@@ -99,35 +96,8 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
     if (localEntry !== undefined) return { entry: localEntry, tier: this.usableTier ? 'l1' : 'fallback' };
     const tier = this.usableTier;
     if (tier === undefined) return { entry: undefined, tier: 'fallback' };
-    let read = this.reads.get(key);
-    if (read === undefined) {
-      read = this.readRemote(tier, key, copy);
-      this.reads.set(key, read);
-      // One handler for both outcomes: no promise chained per read beyond it (and no unhandled rejection).
-      const forget = (): void => void this.reads.delete(key);
-      read.then(forget, forget);
-    }
-    const entry = await read;
+    const entry = await this.l2.read(tier, key, copy);
     return { entry, tier: this.usableTier ? 'l2' : 'fallback' };
-  }
-
-  private async readRemote(tier: RemoteTier, key: string, copy: LocalCopyOptions): Promise<CacheEntry | undefined> {
-    // The L1 fill is guarded: an invalidation arriving while the GET is in flight wins.
-    const ticket = this.options.l1.enabled ? this.local.openTicket(key) : undefined;
-    try {
-      const found = await tier.call((remote) => remote.getSized(key));
-      const entry = this.current(found?.entry);
-      if (found !== undefined && entry !== undefined && ticket !== undefined) {
-        const remaining = entry.staleUntil - Date.now();
-        if (remaining > 0) this.local.setSized(key, entry, this.localTtl(remaining, copy), found.plainBytes, ticket);
-      }
-      return entry;
-    } catch {
-      // This call only: an in-process copy vouched for by the bus, else a miss.
-      return this.peekLocal(key);
-    } finally {
-      if (ticket !== undefined) this.local.closeTicket(ticket);
-    }
   }
 
   /**
@@ -142,24 +112,7 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
     if (localEntry !== undefined) return { entry: localEntry };
     const tier = this.usableTier;
     if (tier === undefined || !this.options.l1.enabled) return this.read(key, copy);
-    // One in-process guard for both outcomes: the L1 fill of an entry found, or the load begun.
-    const local = this.local.openTicket(key);
-    try {
-      const result = await tier.readOrBeginLoad(key, tags, lockTtlMs);
-      if ('found' in result) {
-        const entry = this.current(result.found?.entry);
-        const remaining = entry === undefined ? 0 : entry.staleUntil - Date.now();
-        if (entry !== undefined && remaining > 0) this.local.setSized(key, entry, this.localTtl(remaining, copy), result.found!.plainBytes, local);
-        this.local.closeTicket(local);
-        return { entry };
-      }
-      const ticket: TieredTicket = { store: this, key, startedAt: Date.now(), remote: result.ticket, local };
-      return { entry: undefined, begun: { entry: this.current(result.entry), locked: result.locked, ticket } };
-    } catch {
-      this.local.closeTicket(local);
-      // This call only: an in-process copy vouched for by the bus, else a miss.
-      return { entry: this.peekLocal(key) };
-    }
+    return this.l2.readOrBeginLoad(tier, key, tags, lockTtlMs, copy);
   }
 
   async mget(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
@@ -173,13 +126,17 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
     if (tier !== undefined) {
       try {
         const begun = await tier.beginLoad(key, tags, lockTtlMs);
-        return { entry: this.current(begun.entry), locked: begun.locked, ticket: { store: this, key, startedAt: Date.now(), remote: begun.ticket, local } };
+        return { entry: this.l2.current(begun.entry), locked: begun.locked, ticket: this.ticket(key, begun.ticket, local) };
       } catch {
         // fall through to the in-process store
       }
     }
     // An in-process copy only as far as the bus vouches for it (or the circuit is open).
-    return { entry: this.peekLocal(key), locked: true, ticket: { store: this, key, startedAt: Date.now(), remote: undefined, local } };
+    return { entry: this.peekLocal(key), locked: true, ticket: this.ticket(key, undefined, local) };
+  }
+
+  private ticket(key: string, remote: RedisTicket | undefined, local: MemoryTicket): TieredTicket {
+    return { store: this, key, startedAt: Date.now(), remote, local };
   }
 
   /** How long a reader waits for another's load lock (shorter right after an outage: see `RemoteTier.locksSuspect`). */
@@ -204,7 +161,7 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
       if (ticket) await this.endLoad(ticket);
       return false;
     }
-    const writeLocal = (): boolean => this.local.setSized(key, entry, this.localTtl(ttlMs, copy), encoded.plainBytes, ticket?.local);
+    const writeLocal = (): boolean => this.local.setSized(key, entry, this.l2.localTtl(ttlMs, copy), encoded.plainBytes, ticket?.local);
     const shared = this.shared;
     if (shared !== undefined && (ticket === undefined || ticket.remote !== undefined)) {
       if (shared.tier.usable) {
@@ -233,11 +190,6 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
       return false;
     }
     return writeLocal();
-  }
-
-  /** An in-process copy lives no longer than the entry, the module's bound, or the call's own. */
-  private localTtl(ttlMs: number, copy: LocalCopyOptions): number {
-    return Math.min(ttlMs, this.options.l1.maxTtlMs, copy.l1TtlMs ?? Infinity);
   }
 
   async delete(keys: readonly string[]): Promise<number> {
