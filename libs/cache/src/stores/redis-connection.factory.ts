@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { CacheRedisOptions } from '../cache-options.interface';
+import { WatchedRedis, type LegacyRedisOptions } from './command-watchdog';
 import { reviveOnUnexpectedEnd, sentinelOptions } from './redis-failover';
 
 export { closeRedisClient, isReadOnlyError, watchPrimary } from './redis-failover';
@@ -52,19 +53,24 @@ export function createRedisConnections(options: CacheRedisOptions): RedisConnect
   }
   const sentinel = options.sentinel;
   const connection: RedisOptions = sentinel ? { ...base, ...sentinelOptions(sentinel) } : base;
-  const make = (timeout: number | undefined, autoPipelining: boolean, offlineQueue: boolean, extra: RedisOptions = {}): Redis =>
-    new Redis({
+  const make = (timeout: number | undefined, autoPipelining: boolean, offlineQueue: boolean, extra: RedisOptions = {}, watched = false): Redis => {
+    const redisOptions: LegacyRedisOptions = {
       ...connection,
-      ...(timeout === undefined ? {} : { commandTimeout: timeout }),
+      ...(timeout === undefined || watched ? {} : { commandTimeout: timeout }),
       enableAutoPipelining: autoPipelining,
       enableOfflineQueue: offlineQueue,
       maxRetriesPerRequest: offlineQueue ? null : 0,
       retryStrategy: (times) => Math.min(50 * times, 1_000),
       ...extra,
-    });
+      // ioredis' default, stated: the stores read RESP2 replies.
+      replyMapping: 'legacy',
+    };
+    return watched && timeout !== undefined ? new WatchedRedis(redisOptions, timeout) : new Redis(redisOptions);
+  };
   const connections = withErrorLogging({
     mode: sentinel ? 'sentinel' : 'standalone',
-    main: make(commandTimeout, autoPipelining, false, NO_LATE_COMMANDS),
+    // The hot path's timeouts through one watchdog, not a timer per command (see CommandWatchdog).
+    main: make(commandTimeout, autoPipelining, false, NO_LATE_COMMANDS, true),
     bulk: make(bulkTimeout, false, false),
     // After a reconnect the subscriber's channels are subscribed again by InvalidationBus, not by
     // ioredis: its own resubscription leaves the SUBSCRIBE promise unhandled, and when the
