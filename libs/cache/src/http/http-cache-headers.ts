@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** How the HTTP cache answered a GET, in the terms of its response headers. */
 export type HttpCacheOutcome = 'hit' | 'stale' | 'stored' | 'miss' | 'bypass';
@@ -67,7 +67,7 @@ export function varyValue(existing: string | number | readonly string[] | undefi
 
 /** A strong ETag of a serialized body: the quoted base64url SHA-256 of its bytes. */
 export function strongEtag(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url')}"`;
+  return `"${hash('sha256', body, 'base64url')}"`;
 }
 
 /** The cache's name as a Structured Fields token, or a quoted string when it cannot be one. */

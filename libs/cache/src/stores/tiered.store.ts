@@ -107,11 +107,12 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
    * `read`. `begun` is set only when the load began; an entry found stale by the epoch is
    * neither (the caller begins its load as usual).
    */
-  async readOrBeginLoad(key: string, tags: readonly string[], lockTtlMs: number, copy: LocalCopyOptions = {}): Promise<{ entry: CacheEntry | undefined; begun?: BeginLoadResult<TieredTicket> }> {
+  readOrBeginLoad(key: string, tags: readonly string[], lockTtlMs: number, copy: LocalCopyOptions = {}): Promise<{ entry: CacheEntry | undefined; begun?: BeginLoadResult<TieredTicket> }> {
+    // Not async: the hot path's promises are the reads' own (every extra one costs ticks).
     const localEntry = this.peekLocal(key);
-    if (localEntry !== undefined) return { entry: localEntry };
-    const tier = this.usableTier;
-    if (tier === undefined || !this.options.l1.enabled) return this.read(key, copy);
+    const tier = localEntry === undefined ? this.usableTier : undefined;
+    if (tier === undefined) return Promise.resolve({ entry: localEntry });
+    if (!this.options.l1.enabled) return this.l2.read(tier, key, copy).then(asFound);
     return this.l2.readOrBeginLoad(tier, key, tags, lockTtlMs, copy);
   }
 
@@ -245,4 +246,8 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
   health(): Promise<TieredStoreHealth> {
     return tieredStoreHealth(this.tier, this.shared?.connections);
   }
+}
+
+function asFound(entry: CacheEntry | undefined): { entry: CacheEntry | undefined } {
+  return { entry };
 }
