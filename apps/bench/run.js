@@ -34,12 +34,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { Cleanup, stopOnSignals } = require('../../scripts/lib/cleanup');
-const { ProcessRegistry, createRigDir, sweepAbandonedRigDirs } = require('../../scripts/lib/processes');
-const { ensureBinaries } = require('../../scripts/lib/binaries');
-const { startStandaloneRedis, provisionDatabase } = require('../../scripts/lib/services');
+const { Cleanup } = require('../../scripts/lib/cleanup');
+const { ProcessRegistry } = require('../../scripts/lib/processes');
 const { startApi, killApisNow } = require('./lib/api-process');
-const { buildIfStale, machineInfo, sourceState } = require('./lib/environment');
+const { machineInfo } = require('./lib/environment');
+const { startHarness, exitWhenDone } = require('./lib/harness');
 const { realBody, prepareRows, measure, profileRows, runStampede } = require('./lib/measure');
 const { evaluateTargets, renderText, renderMarkdown } = require('./lib/report');
 const { seed } = require('./lib/seed');
@@ -66,37 +65,20 @@ const registry = new ProcessRegistry();
 
 async function main() {
   if (process.argv.includes('--head')) return runOnHead();
-  stopOnSignals(cleanup, log, () => {
-    killApisNow();
-    registry.killAllNow();
+  const harness = await startHarness({
+    name: 'bench',
+    log,
+    cleanup,
+    registry,
+    killApisNow,
+    quick: QUICK,
+    build: BUILD,
+    busyWarning: 'something else is running, figures will be noisy',
+    quickSkipNote: '--quick skips the run rather than fail CI on a machine without Postgres',
+    trackLoadMax: true, // the rows are read against the highest load of the run
   });
-
-  const startedAt = new Date();
-  sweepAbandonedRigDirs(log);
-  ensureBinaries(log);
-  if (BUILD) buildIfStale(log);
-  const source = sourceState(); // what dist/ was built from (others may commit during the run)
-  const loadBefore = os.loadavg()[0];
-  // Other work on the machine skews the rows it overlaps; the highest 1-minute load says how much.
-  let loadMax = loadBefore;
-  const loadSampler = setInterval(() => (loadMax = Math.max(loadMax, os.loadavg()[0])), 5_000).unref();
-  if (loadBefore > os.availableParallelism() / 2) {
-    log(`load average ${loadBefore.toFixed(2)} on ${os.availableParallelism()} CPUs: something else is running, figures will be noisy`);
-  }
-
-  const rigDir = createRigDir();
-  cleanup.add('remove temp dir', () => fs.rmSync(rigDir, { recursive: true, force: true }));
-  cleanup.add('stop redis-server', () => registry.stopAll());
-  const [redis, database] = await Promise.all([startStandaloneRedis(rigDir, registry), provisionDatabase(cleanup, 1, log)]);
-  if (database.kind !== 'postgres') {
-    // Several API processes share the database, and PGlite serves one connection at a time.
-    const why = 'no Postgres (TEST_DATABASE_URL, or 127.0.0.1:5432 unless TEST_PG_DISABLE_LOCAL=1): the bench needs one';
-    if (!QUICK) throw new Error(why);
-    log(`${why}; --quick skips the run rather than fail CI on a machine without Postgres`);
-    await cleanup.run();
-    return 0;
-  }
-  log(`redis ${redis.url}, ${database.description}`);
+  if (harness === undefined) return 0; // --quick without Postgres
+  const { startedAt, source, rigDir, redis, database, loadAverage } = harness;
 
   const adminToken = crypto.randomBytes(24).toString('hex');
   // REDIS_COMMAND_TIMEOUT_MS: the default 50 ms is for production hardware. Here the load generator
@@ -130,7 +112,7 @@ async function main() {
   if (ONLY) {
     for (const name of Object.keys(apis)) await apis[name].stop();
     await cleanup.run();
-    process.stdout.write(renderText({ mode: 'partial', settings: SETTINGS, target, levels, profiles, machine: machineInfo(database), loadAverage: { before: +loadBefore.toFixed(2), max: +loadMax.toFixed(2), after: +os.loadavg()[0].toFixed(2) }, serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])), micro: [], targets: [] }) + '\n');
+    process.stdout.write(renderText({ mode: 'partial', settings: SETTINGS, target, levels, profiles, machine: machineInfo(database), loadAverage: loadAverage(), serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])), micro: [], targets: [] }) + '\n');
     return 0;
   }
   const second = await start('second', { CACHE_KEY_PREFIX: 'bench_main' });
@@ -149,14 +131,14 @@ async function main() {
     target: { kind: target.kind, route: target.route, bytesPerResponse: rows.find((r) => r.id === 'l1').bytes },
     machine: machineInfo(database),
     source,
-    loadAverage: { before: +loadBefore.toFixed(2), max: +loadMax.toFixed(2), after: +os.loadavg()[0].toFixed(2) },
+    loadAverage: loadAverage(),
     levels,
     profiles,
     serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])),
     stampede,
     micro,
   };
-  clearInterval(loadSampler);
+  harness.stopLoadSampler();
   results.targets = evaluateTargets(results);
   const base = QUICK ? 'quick' : 'latest';
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
@@ -204,11 +186,4 @@ function runMicro(redisUrl) {
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (error) => {
-    log(error.stack ?? String(error));
-    await cleanup.run();
-    process.exit(1);
-  },
-);
+exitWhenDone(main, { log, cleanup });

@@ -23,11 +23,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { Cleanup, stopOnSignals } = require('../../scripts/lib/cleanup');
-const { ProcessRegistry, sweepAbandonedRigDirs } = require('../../scripts/lib/processes');
-const { ensureBinaries } = require('../../scripts/lib/binaries');
+const { Cleanup } = require('../../scripts/lib/cleanup');
+const { ProcessRegistry } = require('../../scripts/lib/processes');
 const { warningsInLog, killApisNow } = require('../../scripts/lib/api-process');
-const { buildIfStale, machineInfo, sourceState } = require('../bench/lib/environment');
+const { machineInfo } = require('../bench/lib/environment');
+const { startHarness, exitWhenDone } = require('../bench/lib/harness');
 const { Traffic } = require('./lib/traffic');
 const { setUp } = require('./lib/setup');
 const { startFleet, SERVER_ENV } = require('./lib/fleet');
@@ -78,32 +78,21 @@ const registry = new ProcessRegistry();
 
 async function main() {
   const { quick, build, settings } = parseArgs(process.argv.slice(2));
-  stopOnSignals(cleanup, log, () => {
-    killApisNow();
-    registry.killAllNow();
+  const harness = await startHarness({
+    name: 'soak',
+    log,
+    cleanup,
+    registry,
+    killApisNow,
+    quick,
+    build,
+    busyWarning: 'the machine is busy, latencies will show it',
+    quickSkipNote: '--quick skips the run',
+    trackLoadMax: false, // the samplers read the load during the traffic (every 5 s)
   });
-
-  const startedAt = new Date();
-  sweepAbandonedRigDirs(log);
-  ensureBinaries(log);
-  if (build) buildIfStale(log);
-  const source = sourceState();
-  const loadBefore = os.loadavg()[0];
-  if (loadBefore > os.availableParallelism() / 2) {
-    log(`load average ${loadBefore.toFixed(2)} on ${os.availableParallelism()} CPUs: the machine is busy, latencies will show it`);
-  }
-
-  const fleet = await startFleet({ cleanup, registry, log });
-  const { database } = fleet;
-  if (database.kind !== 'postgres') {
-    // Two API processes share the database, and PGlite serves one connection at a time.
-    const why = 'no Postgres (TEST_DATABASE_URL, or 127.0.0.1:5432 unless TEST_PG_DISABLE_LOCAL=1): the soak needs one';
-    if (!quick) throw new Error(why);
-    log(`${why}; --quick skips the run`);
-    await cleanup.run();
-    return 0;
-  }
-  const { adminToken, apis } = fleet;
+  if (harness === undefined) return 0; // --quick without Postgres
+  const { startedAt, source, loadBefore, rigDir, redis, database } = harness;
+  const { adminToken, apis } = await startFleet({ cleanup, rigDir, redis, database, log });
   const [writer, reader] = apis;
   const serverEnv = SERVER_ENV;
 
@@ -208,11 +197,4 @@ function keepLogs(apis) {
   log(`kept the API logs in ${dir}`);
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (error) => {
-    log(error.stack ?? String(error));
-    await cleanup.run();
-    process.exit(1);
-  },
-);
+exitWhenDone(main, { log, cleanup });

@@ -1,12 +1,9 @@
 'use strict';
-// The soak's fleet: a redis-server and a fresh Postgres database (the test rig's helpers,
-// scripts/lib), and two instances of the API as deployed sharing them. Every piece registers
-// its own cleanup as soon as it exists.
+// The soak's fleet: two instances of the API as deployed sharing the redis-server and the fresh
+// Postgres database the harness started (apps/bench/lib/harness.js). Each instance registers its
+// own cleanup as soon as it exists.
 const crypto = require('node:crypto');
-const fs = require('node:fs');
 const path = require('node:path');
-const { createRigDir } = require('../../../scripts/lib/processes');
-const { startStandaloneRedis, provisionDatabase } = require('../../../scripts/lib/services');
 const { startApiProcess } = require('../../../scripts/lib/api-process');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -20,17 +17,11 @@ const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
 const SERVER_ENV = { RATE_LIMIT_LIMIT: '1000000000', CACHE_KEY_PREFIX: 'soak' };
 
 /**
- * @returns {Promise<{ database, redis, rigDir, adminToken, apis: object[] } | undefined>}
- *   undefined when there is no Postgres server (PGlite serves one connection at a time; two
- *   processes share the database)
+ * @param {{ cleanup, rigDir: string, redis: { url: string }, database: { url: string }, log: (m: string) => void }} options
+ *   database: a Postgres one (PGlite serves one connection at a time; two processes share it)
+ * @returns {Promise<{ adminToken: string, apis: object[] }>}
  */
-async function startFleet({ cleanup, registry, log }) {
-  const rigDir = createRigDir();
-  cleanup.add('remove temp dir', () => fs.rmSync(rigDir, { recursive: true, force: true }));
-  cleanup.add('stop redis-server', () => registry.stopAll());
-  const [redis, database] = await Promise.all([startStandaloneRedis(rigDir, registry), provisionDatabase(cleanup, 1, log)]);
-  if (database.kind !== 'postgres') return { database };
-  log(`redis ${redis.url}, ${database.description}`);
+async function startFleet({ cleanup, rigDir, redis, database, log }) {
   const adminToken = crypto.randomBytes(24).toString('hex');
   const env = { ...SERVER_ENV, DATABASE_URL: database.url, REDIS_URL: redis.url, ADMIN_TOKEN: adminToken };
   const apis = [];
@@ -49,7 +40,7 @@ async function startFleet({ cleanup, registry, log }) {
     log(`${name}: pid ${api.pid}, ${api.baseUrl}, log ${api.logFile}`);
     apis.push(api);
   }
-  return { database, redis, rigDir, adminToken, apis };
+  return { adminToken, apis };
 }
 
 module.exports = { startFleet, SERVER_ENV };
