@@ -15,7 +15,7 @@ export interface CacheRedisOptions {
   cluster?: { nodes: { host: string; port: number }[] };
   /** Connect through Redis Sentinel to the master named `name`. */
   sentinel?: { sentinels: { host: string; port: number }[]; name: string };
-  /** Per-command timeout on the hot path (default 50 ms). */
+  /** Per-command timeout on the hot path (default 50 ms; standalone and Sentinel reject a late command up to a fifth of it later, see CommandWatchdog). */
   commandTimeoutMs?: number;
   /** Timeout of bulk commands: SCAN, pattern and tag invalidation (default 5 s). */
   bulkCommandTimeoutMs?: number;
