@@ -22,6 +22,8 @@ describe(CacheSerializer.name, () => {
       ['a string', 'héllo ✓'],
       ['a number', 42.5],
       ['an empty object', {}],
+      ['an HTTP answer (flat: encoded without the Date replacer)', { json: '{"a":"\\"q\\""}', etag: '"x"' }],
+      ['an array of Dates (not flat)', [new Date(5), new Date(6)]],
     ])('keeps %s', (_name, value) => {
       const decoded = sut.decode(sut.encode(entry(value, ['t1', 't2'])).bytes);
       expect(decoded).toEqual(entry(value, ['t1', 't2']));
@@ -33,6 +35,13 @@ describe(CacheSerializer.name, () => {
       expect(decoded.value.at).toBeInstanceOf(Date);
       expect(decoded.value.list[0]).toBeInstanceOf(Date);
       expect(decoded.value).toEqual(value);
+    });
+
+    it('keeps a record without a prototype, and a Date inside one', () => {
+      const flat = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, b: 'x' });
+      expect(sut.decode(sut.encode(entry(flat)).bytes).value).toEqual({ a: 1, b: 'x' });
+      const dated = Object.assign(Object.create(null) as Record<string, unknown>, { at: new Date(7) });
+      expect((sut.decode(sut.encode(entry(dated)).bytes).value as { at: unknown }).at).toEqual(new Date(7));
     });
 
     it('brings a top-level Date back', () => {

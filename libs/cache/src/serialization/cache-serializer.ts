@@ -69,6 +69,21 @@ function reviveDates(_key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * Whether `value` may hold a Date: false for primitives and for plain objects and arrays whose
+ * values are all primitives (an HTTP answer, a counter, a flat record), true for anything else.
+ */
+function mayHoldDates(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) return true;
+  for (const key in value) {
+    const field: unknown = (value as Record<string, unknown>)[key];
+    if (field !== null && typeof field === 'object') return true;
+  }
+  return false;
+}
+
 /** The shape `encode` writes, checked field by field: anything else under an entry key is not an entry. */
 function isEnvelope(value: unknown): value is Envelope {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -138,7 +153,8 @@ export class CacheSerializer {
       v: entry.value,
       ...(entry.loadMs === undefined ? {} : { d: entry.loadMs }),
     };
-    const json = JSON.stringify(envelope, replaceDates);
+    // The replacer (Dates kept as Dates) takes JSON.stringify off its fast path: only where a Date may be.
+    const json = mayHoldDates(entry.value) ? JSON.stringify(envelope, replaceDates) : JSON.stringify(envelope);
     const plain = Buffer.from(`j${json}`, 'utf8');
     const plainBytes = plain.length - 1;
     if (this.compressionThresholdBytes > 0 && plain.length > this.compressionThresholdBytes) {
