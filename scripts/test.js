@@ -67,7 +67,8 @@ async function main() {
   process.on('exit', () => registry.killAllNow());
 
   sweepAbandonedRigDirs(log);
-  ensureBinaries(log);
+  // The /cache/ui browser tests drive Debian's Chromium through playwright-core (no browser download).
+  ensureBinaries(log, { chromium: 'chromium' });
 
   const rigDir = createRigDir();
   cleanup.add('remove temp dir', () => fs.rmSync(rigDir, { recursive: true, force: true }));

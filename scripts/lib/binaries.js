@@ -14,10 +14,15 @@ function isInstalled(program) {
   return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 }
 
-function ensureBinaries(log) {
-  const missing = Object.keys(REQUIRED).filter((program) => !isInstalled(program));
+/**
+ * @param {(message: string) => void} log
+ * @param {Record<string, string>} [extra]  more programs -> their Debian package (the tests' Chromium)
+ */
+function ensureBinaries(log, extra = {}) {
+  const required = { ...REQUIRED, ...extra };
+  const missing = Object.keys(required).filter((program) => !isInstalled(program));
   if (missing.length === 0) return;
-  const packages = [...new Set(missing.map((program) => REQUIRED[program]))];
+  const packages = [...new Set(missing.map((program) => required[program]))];
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     throw new Error(
       `Missing ${missing.join(', ')}. Install the Debian packages first: sudo apt-get install -y ${packages.join(' ')}`,
