@@ -24,6 +24,8 @@ const SEGMENT_RE = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Keys and scopes `CacheKeyBuilder.entry` remembers at most (a few MB). */
 const MAX_REMEMBERED_KEYS = 20_000;
 const MAX_SCOPES = 5_000;
+/** Parsed keys remembered at most (see `parse`); past it they are forgotten at once. */
+const MAX_PARSED_KEYS = 1_000;
 
 interface KeyScope {
   /** `{prefix}:{{org}}:namespace:` */
@@ -60,6 +62,8 @@ export class CacheKeyBuilder {
   private lastOrg: string | undefined;
   private lastNamespace: string | undefined;
   private lastScope: KeyScope | undefined;
+  /** Recently parsed keys: a load parses its key several times (its lock, its version, its organization). */
+  private readonly parsed = new Map<string, Readonly<CacheKeyParts>>();
 
   constructor(readonly prefix: string) {}
 
@@ -150,10 +154,15 @@ export class CacheKeyBuilder {
   }
 
   /** Splits a full key back into its parts; throws on keys this builder did not make. */
-  parse(fullKey: string): CacheKeyParts {
+  parse(fullKey: string): Readonly<CacheKeyParts> {
+    let parts = this.parsed.get(fullKey);
+    if (parts !== undefined) return parts;
     const split = splitFullKey(this.prefix, fullKey);
     if (split === undefined) throw new Error(`Not a cache key of prefix ${this.prefix}: ${fullKey}`);
-    return { org: split.org, ...splitEntryPath(split.path, DEFAULT_NAMESPACE) };
+    parts = Object.freeze({ org: split.org, ...splitEntryPath(split.path, DEFAULT_NAMESPACE) });
+    if (this.parsed.size >= MAX_PARSED_KEYS) this.parsed.clear();
+    this.parsed.set(fullKey, parts);
+    return parts;
   }
 
   /** True for the engine's bookkeeping keys (tag sets, versions, locks). */
