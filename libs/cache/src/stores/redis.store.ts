@@ -9,7 +9,6 @@ import { RedisKeyspace } from './redis-keyspace';
 import { RedisOrgRegistry } from './redis-org-registry';
 import { RedisInvalidation } from './redis-invalidation';
 import { BEGIN_LOAD, EXTEND_LEASE, GUARDED_SET, INCR_WITH_TTL, RELEASE_LOCK } from './redis-scripts';
-
 import { VERSION_TTL_MS } from './redis-invalidation';
 
 export { VERSION_TTL_MS } from './redis-invalidation';
@@ -53,10 +52,7 @@ export class RedisCacheStore implements CacheStore<RedisTicket> {
     return main;
   }
 
-  /**
-   * The connection for background work (a longer command timeout, never the hot path): the
-   * fleet stats publisher (metrics/cache-fleet.ts) runs its commands on it.
-   */
+  /** The connection for background work (longer timeout, never the hot path): the fleet stats publisher's. */
   get bulkClient(): RedisClient {
     return this.connections.bulk;
   }
@@ -123,27 +119,17 @@ export class RedisCacheStore implements CacheStore<RedisTicket> {
   }
 
   async beginLoad(key: string, tags: readonly string[], lockTtlMs?: number, token: string = randomUUID()): Promise<BeginLoadResult<RedisTicket>> {
-    const begun = await this.runBeginLoad(key, tags, lockTtlMs, token, false);
-    if ('found' in begun) throw new Error('beginLoad answered a read'); // not asked to read first
-    return begun;
+    return this.begunFrom(key, tags, token, await this.runBeginLoad(key, tags, lockTtlMs, token, false));
   }
 
-  /**
-   * `getSized`, and on a miss `beginLoad`, in one round trip: the entry found (`found`, no lock
-   * taken; undefined when the bytes were corrupt), or the load begun. For reads that follow an
-   * in-process miss, where a miss in Redis is likely: a miss then costs one round trip less.
-   */
+  /** `getSized`, and on a miss `beginLoad`, in one round trip: `found` (no lock; undefined if corrupt) or the load begun. */
   async readOrBeginLoad(key: string, tags: readonly string[], lockTtlMs: number | undefined, token: string): Promise<{ found: DecodedEntry | undefined } | BeginLoadResult<RedisTicket>> {
-    return this.runBeginLoad(key, tags, lockTtlMs, token, true);
+    const reply = await this.runBeginLoad(key, tags, lockTtlMs, token, true);
+    // One element: the entry the script found and returned alone.
+    return reply.length === 1 ? { found: this.serializer.readStored(key, reply[0]) } : this.begunFrom(key, tags, token, reply);
   }
 
-  private async runBeginLoad(
-    key: string,
-    tags: readonly string[],
-    lockTtlMs: number | undefined,
-    token: string,
-    readFirst: boolean,
-  ): Promise<{ found: DecodedEntry | undefined } | BeginLoadResult<RedisTicket>> {
+  private async runBeginLoad(key: string, tags: readonly string[], lockTtlMs: number | undefined, token: string, readFirst: boolean): Promise<Buffer[]> {
     const org = this.keys.parse(key).org;
     // Before the versions are read: an invalidation across organizations that runs after this
     // point finds the organization in the registry and bumps the versions this load compares.
@@ -156,8 +142,11 @@ export class RedisCacheStore implements CacheStore<RedisTicket> {
       ...tags.map((tag) => this.keys.tagVersion(org, tag)),
     ];
     const args = [token, Math.ceil(lockTtlMs ?? 0), lockTtlMs ? '1' : '0', readFirst ? '1' : '0'];
-    const reply = (await BEGIN_LOAD.run(this.main, scriptKeys, args, true)) as Buffer[];
-    if (reply.length === 1) return { found: this.serializer.readStored(key, reply[0]) };
+    return (await BEGIN_LOAD.run(this.main, scriptKeys, args, true)) as Buffer[];
+  }
+
+  /** The load a `BEGIN_LOAD` reply describes: the entry there, the versions read, the lock if taken. */
+  private begunFrom(key: string, tags: readonly string[], token: string, reply: Buffer[]): BeginLoadResult<RedisTicket> {
     const [bytes, locked, ...versions] = reply;
     const ticket: RedisTicket = {
       store: this,
