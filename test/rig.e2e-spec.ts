@@ -2,7 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { Client } from 'pg';
+import { createServer } from 'node:net';
+import { startClusterNode } from '../scripts/lib/redis-cluster';
+import { getFreePort } from '../scripts/lib/ports';
 import { createTestDatabase } from './support/database';
+import { startRedisServer } from './support/redis-server';
 import { closeClient, connectionError, failFast } from './support/redis-client';
 import {
   databaseKind,
@@ -72,6 +76,36 @@ describe('test rig', () => {
       }
     } finally {
       await sut.quit();
+    }
+  });
+
+  it('starts a cluster node again on a new bus port when the one found free was taken meanwhile', async () => {
+    // A port held by someone else, handed out as "free" first (the race a busy machine loses).
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const taken = (holder.address() as { port: number }).port;
+    const offered: number[] = [];
+    const ports = async (): Promise<number> => {
+      const port = offered.length === 0 ? taken : await getFreePort();
+      offered.push(port);
+      return port;
+    };
+    try {
+      const node = await startClusterNode((args: string[]) => startRedisServer({ args }), ports, 1_000);
+      try {
+        expect(offered[0]).toBe(taken);
+        expect(offered.length).toBe(2);
+        const client = new Redis(node.url);
+        try {
+          expect(String(await client.call('CLUSTER', 'MYID'))).toMatch(/^[0-9a-f]{40}$/); // a cluster node
+        } finally {
+          client.disconnect();
+        }
+      } finally {
+        await node.kill();
+      }
+    } finally {
+      holder.close();
     }
   });
 

@@ -1,4 +1,4 @@
-// Types for redis-cluster.js, which test/support/redis-ha.ts imports.
+// Types for redis-cluster.js, which test/support/redis-ha.ts and test/rig.e2e-spec.ts import.
 export interface RedisClusterOptions<N extends { port: number }> {
   masters: number;
   /** Replicas of each master (default 0). */
@@ -13,3 +13,10 @@ export interface RedisClusterOptions<N extends { port: number }> {
 export function startRedisCluster<N extends { port: number }>(
   options: RedisClusterOptions<N>,
 ): Promise<{ nodes: N[]; addresses: string[] }>;
+
+/** One cluster node on a free bus port, started again on another when its ports were taken meanwhile. */
+export function startClusterNode<N extends { port: number }>(
+  startNode: (args: string[]) => Promise<N>,
+  getFreePort: () => Promise<number>,
+  nodeTimeoutMs: number,
+): Promise<N>;

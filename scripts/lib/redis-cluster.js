@@ -16,6 +16,28 @@ function run(file, args, timeoutMs) {
 }
 
 /**
+ * Starts one cluster node on a free bus port. A port found free can be taken before redis-server
+ * binds it (by another process, or by a sibling node started at the same moment that was handed
+ * the same port for its own): the node then exits with "Address already in use", and is started
+ * again on a new bus port (its own port is chosen again by `startNode`).
+ */
+async function startClusterNode(startNode, getFreePort, nodeTimeoutMs) {
+  for (let attempt = 1; ; attempt++) {
+    const busPort = await getFreePort();
+    try {
+      return await startNode([
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', 'nodes.conf',
+        '--cluster-port', String(busPort),
+        '--cluster-node-timeout', String(nodeTimeoutMs),
+      ]);
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test(error instanceof Error ? error.message : String(error))) throw error;
+    }
+  }
+}
+
+/**
  * Starts `masters * (1 + replicasPerMaster)` nodes with `startNode(extraArgs)` (which returns a
  * started node with a `port`), joins them with `redis-cli --cluster create`, and waits until
  * every node reports cluster_state:ok and knows all the others, and every replica's link to its
@@ -26,17 +48,7 @@ function run(file, args, timeoutMs) {
  */
 async function startRedisCluster({ masters, replicasPerMaster = 0, nodeTimeoutMs = 5000, startNode, getFreePort, timeoutMs = 30_000 }) {
   const total = masters * (1 + replicasPerMaster);
-  const nodes = await Promise.all(
-    Array.from({ length: total }, async () => {
-      const busPort = await getFreePort();
-      return startNode([
-        '--cluster-enabled', 'yes',
-        '--cluster-config-file', 'nodes.conf',
-        '--cluster-port', String(busPort),
-        '--cluster-node-timeout', String(nodeTimeoutMs),
-      ]);
-    }),
-  );
+  const nodes = await Promise.all(Array.from({ length: total }, () => startClusterNode(startNode, getFreePort, nodeTimeoutMs)));
   const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
   await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'], timeoutMs);
 
@@ -63,4 +75,4 @@ async function startRedisCluster({ masters, replicasPerMaster = 0, nodeTimeoutMs
   }
 }
 
-module.exports = { startRedisCluster };
+module.exports = { startRedisCluster, startClusterNode };
