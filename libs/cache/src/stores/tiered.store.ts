@@ -107,12 +107,11 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
    * `read`. `begun` is set only when the load began; an entry found stale by the epoch is
    * neither (the caller begins its load as usual).
    */
-  readOrBeginLoad(key: string, tags: readonly string[], lockTtlMs: number, copy: LocalCopyOptions = {}): Promise<{ entry: CacheEntry | undefined; begun?: BeginLoadResult<TieredTicket> }> {
-    // Not async: the hot path's promises are the reads' own (every extra one costs ticks).
+  async readOrBeginLoad(key: string, tags: readonly string[], lockTtlMs: number, copy: LocalCopyOptions = {}): Promise<{ entry: CacheEntry | undefined; begun?: BeginLoadResult<TieredTicket> }> {
     const localEntry = this.peekLocal(key);
     const tier = localEntry === undefined ? this.usableTier : undefined;
-    if (tier === undefined) return Promise.resolve({ entry: localEntry });
-    if (!this.options.l1.enabled) return this.l2.read(tier, key, copy).then(asFound);
+    if (tier === undefined) return { entry: localEntry };
+    if (!this.options.l1.enabled) return { entry: await this.l2.read(tier, key, copy) };
     return this.l2.readOrBeginLoad(tier, key, tags, lockTtlMs, copy);
   }
 
@@ -246,8 +245,4 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
   health(): Promise<TieredStoreHealth> {
     return tieredStoreHealth(this.tier, this.shared?.connections);
   }
-}
-
-function asFound(entry: CacheEntry | undefined): { entry: CacheEntry | undefined } {
-  return { entry };
 }
