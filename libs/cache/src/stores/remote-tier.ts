@@ -193,9 +193,9 @@ export class RemoteTier {
    */
   async releaseOrphanedLocks(): Promise<void> {
     const now = Date.now();
-    const failover = this.primaryChangedAt !== undefined;
-    if (this.primaryChangedAt !== undefined) {
-      for (const ticket of this.recentReleases.takeAround(this.primaryChangedAt)) if (!this.orphanedLocks.has(ticket.key)) this.rememberOrphan(ticket);
+    const failoverAt = this.primaryChangedAt;
+    if (failoverAt !== undefined) {
+      for (const ticket of this.recentReleases.takeAround(failoverAt)) if (!this.orphanedLocks.has(ticket.key)) this.rememberOrphan(ticket);
       this.primaryChangedAt = undefined;
     }
     const live = [...this.orphanedLocks.values()].filter((orphan) => orphan.lapsesAt > now);
@@ -206,7 +206,7 @@ export class RemoteTier {
     // After a failover, recovery may run before the connection follows it: a give-back the old
     // primary took (still a primary for a few seconds) is lost with it. So each is given back
     // again every probe interval until it lapses (token-checked, so harmless once done).
-    if (failover) for (const orphan of live) this.giveBackUntilLapsed(orphan.ticket, orphan.lapsesAt);
+    if (failoverAt !== undefined) for (const orphan of live) this.giveBackUntilLapsed(orphan.ticket, orphan.lapsesAt);
   }
 
   private giveBackUntilLapsed(ticket: RedisTicket, lapsesAt: number): void {
