@@ -156,6 +156,21 @@ async function profileRows(rows, target, { settings, log, redisPort }) {
       fs.mkdirSync(process.env.BENCH_CPU_PROF_DIR, { recursive: true });
       fs.writeFileSync(path.join(process.env.BENCH_CPU_PROF_DIR, `row-${row.id}.cpuprofile`), JSON.stringify(profile));
     }
+    // And where the row allocates (V8's sampling heap profiler, garbage included), when
+    // BENCH_HEAP_PROF_DIR names a folder: one more run of the row.
+    if (process.env.BENCH_HEAP_PROF_DIR) {
+      await expectStatus(200, `${row.api.controlUrl}/heap/start`, { method: 'POST' });
+      let heap;
+      let requests = 0;
+      try {
+        requests = (await loadRow(row, target, 50, settings.durationSeconds, redisPort)).total;
+      } finally {
+        heap = (await expectStatus(200, `${row.api.controlUrl}/heap/stop`, { method: 'POST' })).json();
+      }
+      heap.requests = requests; // to read the samples as bytes per request
+      fs.mkdirSync(process.env.BENCH_HEAP_PROF_DIR, { recursive: true });
+      fs.writeFileSync(path.join(process.env.BENCH_HEAP_PROF_DIR, `row-${row.id}.heapprofile`), JSON.stringify(heap));
+    }
     const top = profiles[row.id].frames.slice(0, 3).map((f) => `${f.frame} ${(f.share * 100).toFixed(1)} %`);
     log(`profile ${row.id}: ${top.join('; ')}`);
   }

@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
  *   GET  /cpu             CPU µs this process has used (user, system)
  *   POST /profile/start   starts the V8 CPU profiler (node:inspector, in-process)
  *   POST /profile/stop    stops it and answers the profile (.cpuprofile JSON)
+ *   POST /heap/start      starts V8's sampling heap profiler, keeping the samples of objects
+ *                         the GC has since collected: where a request allocates, not what stays
+ *   POST /heap/stop       stops it and answers the profile (.heapprofile JSON)
  * Prints `BENCH_CONTROL <port>` on stderr once it listens.
  */
 export async function startControlServer(): Promise<Server> {
@@ -16,6 +19,7 @@ export async function startControlServer(): Promise<Server> {
   const post = <T>(method: string, params: object = {}): Promise<T> =>
     new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
   await post('Profiler.enable');
+  await post('HeapProfiler.enable');
   // 200 µs between samples: enough for a top-frames table over a few seconds of load.
   await post('Profiler.setSamplingInterval', { interval: 200 });
   const server = createServer((request, response) => {
@@ -36,6 +40,17 @@ export async function startControlServer(): Promise<Server> {
     }
     if (route === 'POST /profile/stop') {
       post<{ profile: unknown }>('Profiler.stop').then(({ profile }) => answer(200, profile), (error: Error) => answer(500, { error: error.message }));
+      return;
+    }
+    if (route === 'POST /heap/start') {
+      // One sample per 8 KiB allocated on average; collected objects kept, or short-lived garbage
+      // (what the GC spends its time on) would not show.
+      const options = { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+      post('HeapProfiler.startSampling', options).then(() => answer(200, { started: true }), (error: Error) => answer(500, { error: error.message }));
+      return;
+    }
+    if (route === 'POST /heap/stop') {
+      post<{ profile: unknown }>('HeapProfiler.stopSampling').then(({ profile }) => answer(200, profile), (error: Error) => answer(500, { error: error.message }));
       return;
     }
     answer(404, { error: `no ${route}` });
