@@ -1,5 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import { LineBatcher } from './line-batcher';
 import { currentRequestId } from './request-context';
 
 /** Nest's levels, least severe last, and the pino level each one writes at. */
@@ -43,12 +44,12 @@ export function pinoLevelFor(levels: readonly LogLevel[] | false | undefined): L
  * The process's JSON logger: one line per record, with secrets redacted. A line written while
  * serving a request carries its `reqId`, also from code that only has `new Logger(context)`.
  *
- * By default it writes to stdout asynchronously: a line is queued, and what queued while one
- * write was in flight goes out in the next, so a busy process makes one write per batch of lines
- * instead of one blocking write per line. What is still queued is written when the process exits
- * (pino flushes its destination synchronously on exit).
+ * By default it writes to stdout asynchronously: the lines of one event-loop turn are handed over
+ * together (LineBatcher), and what queued while one write was in flight goes out in the next, so
+ * a busy process makes one write per batch of lines instead of one blocking write per line. What
+ * is still queued is written when the process exits.
  */
-export function createRootLogger(level: Level | 'silent', destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
+export function createRootLogger(level: Level | 'silent', destination: DestinationStream = defaultDestination()): Logger {
   const options = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -59,6 +60,11 @@ export function createRootLogger(level: Level | 'silent', destination: Destinati
     },
   };
   return pino(options, destination);
+}
+
+/** stdout, written asynchronously by pino's destination (sonic-boom), one batch of lines per turn. */
+function defaultDestination(): DestinationStream {
+  return new LineBatcher(pino.destination({ dest: 1, sync: false }));
 }
 
 /** Nest's LoggerService on pino, so Nest's own lines and `new Logger(ctx)` calls are JSON too. */

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { type BatchTarget, LineBatcher } from './line-batcher';
+
+class RecordingTarget implements BatchTarget {
+  readonly writes: string[] = [];
+  flushes = 0;
+  write(text: string): boolean {
+    this.writes.push(text);
+    return true;
+  }
+  flushSync(): void {
+    this.flushes++;
+  }
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe(LineBatcher.name, () => {
+  it('hands the lines of one turn to the destination as one write, in order, once the turn ends', async () => {
+    const target = new RecordingTarget();
+    const sut = new LineBatcher(target);
+
+    sut.write('a\n');
+    sut.write('b\n');
+    sut.write('c\n');
+    expect(target.writes).toEqual([]);
+
+    await nextTurn();
+    expect(target.writes).toEqual(['a\nb\nc\n']);
+
+    sut.write('d\n');
+    await nextTurn();
+    expect(target.writes).toEqual(['a\nb\nc\n', 'd\n']);
+  });
+
+  it('flushSync hands over what is pending before the destination writes synchronously', async () => {
+    const target = new RecordingTarget();
+    const sut = new LineBatcher(target);
+
+    sut.write('a\n');
+    sut.flushSync();
+    expect(target.writes).toEqual(['a\n']);
+    expect(target.flushes).toBe(1);
+
+    await nextTurn();
+    expect(target.writes).toEqual(['a\n']); // the scheduled hand-over finds nothing left
+  });
+
+  // The real destination (pino's sonic-boom on stdout) in a process of its own: lines written just
+  // before process.exit(), and lines of a process that ends by itself, all reach stdout.
+  it.each([
+    ['process.exit() right after the last line', 'process.exit(0);'],
+    ['the process ending by itself', ''],
+  ])('loses no line at exit: %s', (_case, ending) => {
+    const root = path.resolve(__dirname, '../..');
+    const script = [
+      "const { createRootLogger } = require('./src/logging/app-logger');",
+      "const logger = createRootLogger('info');",
+      'for (let i = 0; i < 500; i++) logger.info({ i }, "line");',
+      ending,
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['-r', './test/support/swc-register.js', '-e', script], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const numbers = run.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { i: number }).i);
+    expect(numbers).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+});
