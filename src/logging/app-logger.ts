@@ -1,6 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import { LineBatcher } from './line-batcher';
+import { LOG_BATCH_MAX_CHARS, LineBatcher } from './line-batcher';
 import { currentRequestId } from './request-context';
 
 /** Nest's levels, least severe last, and the pino level each one writes at. */
@@ -44,10 +44,10 @@ export function pinoLevelFor(levels: readonly LogLevel[] | false | undefined): L
  * The process's JSON logger: one line per record, with secrets redacted. A line written while
  * serving a request carries its `reqId`, also from code that only has `new Logger(context)`.
  *
- * By default it writes to stdout asynchronously: the lines of one event-loop turn are handed over
- * together (LineBatcher), and what queued while one write was in flight goes out in the next, so
- * a busy process makes one write per batch of lines instead of one blocking write per line. What
- * is still queued is written when the process exits.
+ * By default it writes to stdout asynchronously, in batches: the lines of up to 20 ms are handed
+ * over together (LineBatcher), and what queued while one write was in flight goes out in the
+ * next, so a busy process makes one write per batch of lines instead of one blocking write per
+ * line. What is still queued is written when the process exits.
  */
 export function createRootLogger(level: Level | 'silent', destination: DestinationStream = defaultDestination()): Logger {
   const options = {
@@ -62,9 +62,10 @@ export function createRootLogger(level: Level | 'silent', destination: Destinati
   return pino(options, destination);
 }
 
-/** stdout, written asynchronously by pino's destination (sonic-boom), one batch of lines per turn. */
+/** stdout, written asynchronously by pino's destination (sonic-boom), a batch of lines at a time. */
 function defaultDestination(): DestinationStream {
-  return new LineBatcher(pino.destination({ dest: 1, sync: false }));
+  // maxWrite: a batch (LOG_BATCH_MAX_CHARS, up to 3 bytes each in UTF-8) in one write, not 16 KB slices.
+  return new LineBatcher(pino.destination({ dest: 1, sync: false, maxWrite: 3 * LOG_BATCH_MAX_CHARS }));
 }
 
 /** Nest's LoggerService on pino, so Nest's own lines and `new Logger(ctx)` calls are JSON too. */

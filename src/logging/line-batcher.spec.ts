@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { type BatchTarget, LineBatcher } from './line-batcher';
+import { type BatchTarget, LOG_BATCH_MAX_CHARS, LineBatcher } from './line-batcher';
 
 class RecordingTarget implements BatchTarget {
   readonly writes: string[] = [];
@@ -14,37 +14,55 @@ class RecordingTarget implements BatchTarget {
   }
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const INTERVAL_MS = 30;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe(LineBatcher.name, () => {
-  it('hands the lines of one turn to the destination as one write, in order, once the turn ends', async () => {
+  it('hands the lines of an interval to the destination as one write, in order, once the interval ends', async () => {
     const target = new RecordingTarget();
-    const sut = new LineBatcher(target);
+    const sut = new LineBatcher(target, INTERVAL_MS);
 
     sut.write('a\n');
+    await sleep(INTERVAL_MS / 3);
     sut.write('b\n');
     sut.write('c\n');
     expect(target.writes).toEqual([]);
 
-    await nextTurn();
+    await sleep(INTERVAL_MS * 2);
     expect(target.writes).toEqual(['a\nb\nc\n']);
 
     sut.write('d\n');
-    await nextTurn();
+    await sleep(INTERVAL_MS * 2);
     expect(target.writes).toEqual(['a\nb\nc\n', 'd\n']);
+  });
+
+  it('hands over at once what reaches the batch size, without waiting for the interval', () => {
+    const target = new RecordingTarget();
+    const sut = new LineBatcher(target, 60_000);
+    const line = `${'x'.repeat(999)}\n`;
+    const perBatch = Math.ceil(LOG_BATCH_MAX_CHARS / line.length);
+
+    for (let i = 0; i < perBatch - 1; i++) sut.write(line);
+    expect(target.writes).toEqual([]);
+    sut.write(line);
+    expect(target.writes).toEqual([line.repeat(perBatch)]);
+
+    sut.write('after\n'); // pending again, behind a new 60 s timer
+    sut.flushSync(); // which this clears, or the test would wait for it
+    expect(target.writes).toEqual([line.repeat(perBatch), 'after\n']);
   });
 
   it('flushSync hands over what is pending before the destination writes synchronously', async () => {
     const target = new RecordingTarget();
-    const sut = new LineBatcher(target);
+    const sut = new LineBatcher(target, INTERVAL_MS);
 
     sut.write('a\n');
     sut.flushSync();
     expect(target.writes).toEqual(['a\n']);
     expect(target.flushes).toBe(1);
 
-    await nextTurn();
-    expect(target.writes).toEqual(['a\n']); // the scheduled hand-over finds nothing left
+    await sleep(INTERVAL_MS * 2);
+    expect(target.writes).toEqual(['a\n']); // the timer was cleared, nothing is handed over twice
   });
 
   // The real destination (pino's sonic-boom on stdout) in a process of its own: lines written just
