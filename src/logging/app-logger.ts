@@ -1,6 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import { LOG_BATCH_MAX_CHARS, LineBatcher } from './line-batcher';
+import { LOG_BACKLOG_MAX_BYTES, LOG_BATCH_MAX_CHARS, LineBatcher } from './line-batcher';
 import { currentRequestId } from './request-context';
 
 /** Nest's levels, least severe last, and the pino level each one writes at. */
@@ -65,7 +65,8 @@ export function createRootLogger(level: Level | 'silent', destination: Destinati
 /** stdout, written asynchronously by pino's destination (sonic-boom), a batch of lines at a time. */
 function defaultDestination(): DestinationStream {
   // maxWrite: a batch (LOG_BATCH_MAX_CHARS, up to 3 bytes each in UTF-8) in one write, not 16 KB slices.
-  return new LineBatcher(pino.destination({ dest: 1, sync: false, maxWrite: 3 * LOG_BATCH_MAX_CHARS }));
+  // maxLength: a bounded backlog; beyond it batches are dropped and counted (see LineBatcher).
+  return new LineBatcher(pino.destination({ dest: 1, sync: false, maxWrite: 3 * LOG_BATCH_MAX_CHARS, maxLength: LOG_BACKLOG_MAX_BYTES }));
 }
 
 /** Nest's LoggerService on pino, so Nest's own lines and `new Logger(ctx)` calls are JSON too. */

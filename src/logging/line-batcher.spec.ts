@@ -1,11 +1,24 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { type BatchTarget, LOG_BATCH_MAX_CHARS, LineBatcher } from './line-batcher';
 
 class RecordingTarget implements BatchTarget {
   readonly writes: string[] = [];
   flushes = 0;
+  /** While set, writes are refused the way sonic-boom refuses them over its `maxLength`. */
+  full = false;
+  private onDrop?: () => void;
+  on(_event: 'drop', listener: () => void): void {
+    this.onDrop = listener;
+  }
   write(text: string): boolean {
+    if (this.full) {
+      this.onDrop?.();
+      return false;
+    }
     this.writes.push(text);
     return true;
   }
@@ -63,6 +76,49 @@ describe(LineBatcher.name, () => {
 
     await sleep(INTERVAL_MS * 2);
     expect(target.writes).toEqual(['a\n']); // the timer was cleared, nothing is handed over twice
+  });
+
+  it('counts the lines of batches the destination refused, and says so ahead of the next batch it takes', () => {
+    const target = new RecordingTarget();
+    const sut = new LineBatcher(target, 60_000);
+
+    target.full = true;
+    sut.write('a\n');
+    sut.write('b\n');
+    sut.flushSync();
+    sut.write('c\n');
+    sut.flushSync();
+    expect(target.writes).toEqual([]);
+
+    target.full = false;
+    sut.write('d\n');
+    sut.flushSync();
+    sut.write('e\n');
+    sut.flushSync();
+
+    expect(target.writes).toHaveLength(2);
+    const [notice, ...rest] = target.writes[0].split('\n');
+    expect(JSON.parse(notice)).toMatchObject({ level: 40, pid: process.pid, msg: '3 log lines dropped: stdout did not keep up' });
+    expect(rest.join('\n')).toBe('d\n');
+    expect(target.writes[1]).toBe('e\n');
+  });
+
+  it("relies on sonic-boom refusing, within write(), what would take its backlog over maxLength", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'line-batcher-')), 'out.log');
+    const fd = fs.openSync(file, 'w');
+    const destination = pino.destination({ dest: fd, sync: false, maxLength: 64 });
+    try {
+      let dropped = 0;
+      destination.on('drop', () => dropped++);
+      destination.write('x'.repeat(10));
+      expect(dropped).toBe(0);
+      destination.write('y'.repeat(100));
+      expect(dropped).toBe(1);
+    } finally {
+      destination.flushSync();
+      destination.destroy();
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
   });
 
   // The real destination (pino's sonic-boom on stdout) in a process of its own: lines written just

@@ -5,7 +5,17 @@ export interface BatchTarget {
   write(text: string): boolean;
   flushSync(): void;
   flush?(callback: (error?: Error) => void): void;
+  /** sonic-boom emits 'drop', within `write`, for text refused because its backlog is full (`maxLength`). */
+  on?(event: 'drop', listener: () => void): unknown;
 }
+
+/**
+ * Bytes the destination may hold unwritten (sonic-boom's `maxLength`). When stdout takes lines
+ * slower than they come (a stalled collector, a flood of requests), later batches are dropped
+ * and counted instead of growing the process without bound; the count is logged, as a warning
+ * line, ahead of the first batch written again.
+ */
+export const LOG_BACKLOG_MAX_BYTES = 16 * 1024 * 1024;
 
 /** How long a log line may wait to be handed over with the lines that follow it. */
 export const LOG_BATCH_INTERVAL_MS = 20;
@@ -24,6 +34,9 @@ export const LOG_BATCH_MAX_CHARS = 64 * 1024;
  * Here a line is pushed to an array; the destination's I/O (asynchronous writes, partial
  * writes, EAGAIN) is unchanged.
  *
+ * Memory is bounded: the batch pending here by LOG_BATCH_MAX_CHARS, the destination's backlog
+ * by LOG_BACKLOG_MAX_BYTES, past which lines are dropped and counted rather than held.
+ *
  * A line reaches stdout at most LOG_BATCH_INTERVAL_MS later, and nothing is lost at exit:
  * `process.exit()` emits 'exit', where what is pending is handed over and written synchronously
  * (after pino's own exit flush of the destination, which ran first). A process that ends by
@@ -33,11 +46,16 @@ export class LineBatcher implements DestinationStream {
   private pending: string[] = [];
   private pendingChars = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Lines the destination refused since the last batch it took. */
+  private dropped = 0;
+  /** Set by the destination's 'drop' event while a batch is handed over. */
+  private refused = false;
 
   constructor(
     private readonly target: BatchTarget,
     private readonly intervalMs = LOG_BATCH_INTERVAL_MS,
   ) {
+    target.on?.('drop', () => (this.refused = true));
     const ref = new WeakRef(this);
     live.add(ref);
     forget.register(this, ref);
@@ -88,8 +106,17 @@ export class LineBatcher implements DestinationStream {
     if (lines.length === 0) return;
     this.pending = [];
     this.pendingChars = 0;
-    this.target.write(lines.length === 1 ? lines[0] : lines.join(''));
+    const text = lines.length === 1 ? lines[0] : lines.join('');
+    this.refused = false;
+    this.target.write(this.dropped === 0 ? text : droppedNotice(this.dropped) + text);
+    if (this.refused) this.dropped += lines.length;
+    else this.dropped = 0;
   }
+}
+
+/** The warning line written ahead of the first batch taken after some were dropped (pino's format). */
+function droppedNotice(lines: number): string {
+  return `${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, msg: `${lines} log lines dropped: stdout did not keep up` })}\n`;
 }
 
 /**
