@@ -39,8 +39,8 @@ export const LOG_BATCH_MAX_CHARS = 64 * 1024;
  *
  * A line reaches stdout at most LOG_BATCH_INTERVAL_MS later, and nothing is lost at exit:
  * `process.exit()` emits 'exit', where what is pending is handed over and written synchronously
- * (after pino's own exit flush of the destination, which ran first). A process that ends by
- * itself has nothing pending: the timer keeps it alive until the hand-over.
+ * (pino's own exit hook flushes the destination too; either order writes everything). A process
+ * that ends by itself has nothing pending: the timer keeps it alive until the hand-over.
  */
 export class LineBatcher implements DestinationStream {
   private pending: string[] = [];
