@@ -143,13 +143,7 @@ async function measure(rows, target, { settings, log, redisPort }) {
 async function profileRows(rows, target, { settings, log, redisPort }) {
   const profiles = {};
   for (const row of rows) {
-    await expectStatus(200, `${row.api.controlUrl}/profile/start`, { method: 'POST' });
-    let profile;
-    try {
-      await loadRow(row, target, 50, settings.durationSeconds, redisPort);
-    } finally {
-      profile = (await expectStatus(200, `${row.api.controlUrl}/profile/stop`, { method: 'POST' })).json();
-    }
+    const { recording: profile } = await recordedRun(row, 'profile', () => loadRow(row, target, 50, settings.durationSeconds, redisPort));
     profiles[row.id] = topFrames(profile, 25);
     // The whole profile too, for DevTools, when BENCH_CPU_PROF_DIR names a folder.
     if (process.env.BENCH_CPU_PROF_DIR) {
@@ -159,15 +153,8 @@ async function profileRows(rows, target, { settings, log, redisPort }) {
     // And where the row allocates (V8's sampling heap profiler, garbage included), when
     // BENCH_HEAP_PROF_DIR names a folder: one more run of the row.
     if (process.env.BENCH_HEAP_PROF_DIR) {
-      await expectStatus(200, `${row.api.controlUrl}/heap/start`, { method: 'POST' });
-      let heap;
-      let requests = 0;
-      try {
-        requests = (await loadRow(row, target, 50, settings.durationSeconds, redisPort)).total;
-      } finally {
-        heap = (await expectStatus(200, `${row.api.controlUrl}/heap/stop`, { method: 'POST' })).json();
-      }
-      heap.requests = requests; // to read the samples as bytes per request
+      const { recording: heap, result } = await recordedRun(row, 'heap', () => loadRow(row, target, 50, settings.durationSeconds, redisPort));
+      heap.requests = result.total; // to read the samples as bytes per request
       fs.mkdirSync(process.env.BENCH_HEAP_PROF_DIR, { recursive: true });
       fs.writeFileSync(path.join(process.env.BENCH_HEAP_PROF_DIR, `row-${row.id}.heapprofile`), JSON.stringify(heap));
     }
@@ -175,6 +162,23 @@ async function profileRows(rows, target, { settings, log, redisPort }) {
     log(`profile ${row.id}: ${top.join('; ')}`);
   }
   return profiles;
+}
+
+/**
+ * Runs `load` while the process serving `row` records with its control server's `kind` recorder
+ * ('profile': the CPU profiler, 'heap': the sampling heap profiler); the recording is stopped and
+ * fetched however the load ends.
+ */
+async function recordedRun(row, kind, load) {
+  await expectStatus(200, `${row.api.controlUrl}/${kind}/start`, { method: 'POST' });
+  let result;
+  let recording;
+  try {
+    result = await load();
+  } finally {
+    recording = (await expectStatus(200, `${row.api.controlUrl}/${kind}/stop`, { method: 'POST' })).json();
+  }
+  return { recording, result };
 }
 
 /** Cold keys read by a few hundred concurrent requests split over two instances; loads counted by both caches. */
