@@ -4,16 +4,17 @@
 // a fresh Postgres database the way `npm test` does (scripts/lib), starts the bench variant of
 // the API (apps/bench/src: AppModule plus ceiling, counters and the @nestjs/cache-manager peer)
 // in production mode as separate processes, seeds, and drives load with autocannon from child
-// processes: warm-up, then interleaved rounds (every row once per round), medians.
+// processes: warm-up, then rounds in which every row runs once, each run between two runs of the
+// bare app; each row's ratio to bare is the median of its per-round ratios to the runs around it.
 //
-//   npm run bench                 full run (~9 min), writes apps/bench/results/latest.{json,md}
+//   npm run bench                 full run (~15 min), writes apps/bench/results/latest.{json,md}
 //   npm run bench -- --quick      < 1 min, proves the harness works: results/quick.{json,md}
 //   npm run bench -- --no-build   use dist/ as it is (by default it is rebuilt when a source is newer)
 //   npm run bench -- --head       measure the last commit, not the working tree: export HEAD to a
 //                                 temporary folder (git archive), build and run there
 //   npm run bench -- --profile    also one run per row under the V8 profiler of its process, after
 //                                 the measured rounds: each row's top frames and packages
-//   npm run bench -- --only=l1,live   while working on a path: those rows and bare only, 3 rounds of
+//   npm run bench -- --only=l1,live   while working on a path: those rows and bare only, 5 rounds of
 //                                 4 s at 50 connections, no stampede or library run; prints the
 //                                 table (and the profiles with --profile), writes no results
 //
@@ -50,11 +51,12 @@ const QUICK = process.argv.includes('--quick');
 const BUILD = !process.argv.includes('--no-build');
 const PROFILE = process.argv.includes('--profile');
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+// rounds: per connection count. Every row's run sits between two runs of bare (lib/measure.js).
 const SETTINGS = ONLY
-  ? { warmupSeconds: 2, durationSeconds: 4, rounds: 3, connections: [50], missKeys: 20_000 }
+  ? { warmupSeconds: 2, durationSeconds: 4, rounds: { 50: 5 }, connections: [50], missKeys: 20_000 }
   : QUICK
-  ? { warmupSeconds: 0, durationSeconds: 1, rounds: 1, connections: [50, 10], missKeys: 5_000, stampedeTrials: 1, stampedeConcurrency: 200, microRounds: 1, microMeasureMs: 150 }
-  : { warmupSeconds: 3, durationSeconds: 6, rounds: 3, connections: [50, 10], missKeys: 60_000, stampedeTrials: 3, stampedeConcurrency: 300, microRounds: 3, microMeasureMs: 2_000 };
+  ? { warmupSeconds: 0, durationSeconds: 1, rounds: { 50: 1, 10: 1 }, connections: [50, 10], missKeys: 5_000, stampedeTrials: 1, stampedeConcurrency: 200, microRounds: 1, microMeasureMs: 150 }
+  : { warmupSeconds: 3, durationSeconds: 4, rounds: { 50: 5, 10: 3 }, connections: [50, 10], missKeys: 60_000, stampedeTrials: 3, stampedeConcurrency: 300, microRounds: 3, microMeasureMs: 2_000 };
 
 function log(message) {
   process.stderr.write(`[bench] ${message}\n`);

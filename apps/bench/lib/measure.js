@@ -105,25 +105,47 @@ async function loadRow(row, target, connections, durationSeconds, redisPort) {
   return result;
 }
 
-/** Warm-up, then for each connection count `rounds` interleaved rounds (every row once per round). */
+/**
+ * Warm-up, then for each connection count its rounds. A round loads the bare app between every
+ * two rows (bare, row 1, bare, row 2, ..., bare): each row's run is paired with the bare runs just
+ * before and after it, and its "× bare" is the median over rounds of its req/s over theirs (and
+ * of their CPU per request over its own). This machine's speed swings by a quarter within minutes;
+ * a pair spans seconds, so the ratio reads the code, not the moment. The rows' order turns by one
+ * each round, so no row always follows the same one.
+ */
 async function measure(rows, target, { settings, log, redisPort }) {
   if (settings.warmupSeconds > 0) {
     log(`warm-up: ${settings.warmupSeconds} s per row`);
     for (const row of rows) await loadRow(row, target, 50, settings.warmupSeconds, redisPort);
   }
+  const bare = rows.find((row) => row.id === 'bare');
+  const others = rows.filter((row) => row !== bare);
   const levels = [];
   for (const connections of settings.connections) {
     const rounds = new Map(rows.map((row) => [row.id, []]));
-    for (let round = 1; round <= settings.rounds; round++) {
-      for (const row of rows) {
-        const result = await loadRow(row, target, connections, settings.durationSeconds, redisPort);
-        rounds.get(row.id).push(result);
-        log(`${connections} conns, round ${round}: ${row.id} ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, errors ${result.errors}` +
-          (result.cacheLoads !== undefined ? `, loads ${result.cacheLoads}/${result.total}` : ''));
+    const run = async (row, round) => {
+      const result = await loadRow(row, target, connections, settings.durationSeconds, redisPort);
+      rounds.get(row.id).push(result);
+      log(`${connections} conns, round ${round}: ${row.id} ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, errors ${result.errors}` +
+        (result.cacheLoads !== undefined ? `, loads ${result.cacheLoads}/${result.total}` : ''));
+      return result;
+    };
+    const roundCount = settings.rounds[connections];
+    for (let round = 1; round <= roundCount; round++) {
+      let before = await run(bare, round);
+      before.paired = { rps: 1, cpu: 1 };
+      const shift = (round - 1) % others.length;
+      for (const row of [...others.slice(shift), ...others.slice(0, shift)]) {
+        const result = await run(row, round);
+        const after = await run(bare, round);
+        after.paired = { rps: 1, cpu: 1 };
+        result.paired = pairedRatios(result, [before, after]);
+        before = after;
       }
     }
     levels.push({
       connections,
+      rounds: roundCount,
       rows: rows.map((row) => ({
         id: row.id,
         label: row.label,
@@ -133,6 +155,20 @@ async function measure(rows, target, { settings, log, redisPort }) {
     });
   }
   return levels;
+}
+
+/**
+ * A row's run against the bare runs around it: req/s over theirs (mean), and their API CPU per
+ * request over its own (so that, like req/s, above 1 means cheaper than bare).
+ */
+function pairedRatios(result, bares) {
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+  const bareRps = mean(bares.map((r) => r.requestsPerSecond));
+  const bareCpu = bares.map((r) => r.apiCpuMicrosPerRequest);
+  return {
+    rps: bareRps > 0 ? result.requestsPerSecond / bareRps : NaN,
+    cpu: bareCpu.every(Number.isFinite) && Number.isFinite(result.apiCpuMicrosPerRequest) ? mean(bareCpu) / result.apiCpuMicrosPerRequest : NaN,
+  };
 }
 
 /**

@@ -1,9 +1,8 @@
 'use strict';
 // The report: one table of the HTTP rows (each as a ratio of the bare Nest app serving the same
-// body, and of the peer), the rows' top frames when profiled, the stampede count, the library
+// body, and of the peer, from the paired rounds: lib/stats.js pairedAgainst), the rows' top frames when profiled, the stampede count, the library
 // microbenchmark, and which of the issues' targets hold. Targets are reported, never asserted.
-
-const ratio = (a, b) => (b > 0 ? a / b : NaN);
+const { pairedAgainst } = require('./stats');
 const fmtRatio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 const fmtInt = (value) => Math.round(value).toLocaleString('en-US');
 const fmtMs = (value) => (Number.isFinite(value) ? String(value) : '–');
@@ -23,8 +22,9 @@ function httpRows(results) {
         fmtMs(row.p50),
         fmtMs(row.p99),
         String(row.errors),
-        fmtRatio(ratio(row.requestsPerSecond, bare.requestsPerSecond)),
-        fmtRatio(ratio(row.requestsPerSecond, peer?.requestsPerSecond ?? NaN)),
+        fmtRatio(pairedAgainst(row, bare)),
+        fmtRatio(pairedAgainst(row, bare, 'cpu')),
+        fmtRatio(pairedAgainst(row, peer)),
         fmtCpu(row.apiCpuMicrosPerRequest),
         fmtCpu(row.redisCpuMicrosPerRequest),
       ]);
@@ -33,7 +33,7 @@ function httpRows(results) {
   return rows;
 }
 
-const HTTP_HEADER = ['row', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× bare', '× peer', 'API CPU µs/req', 'Redis CPU µs/req'];
+const HTTP_HEADER = ['row', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× bare', '× bare by CPU', '× peer', 'API CPU µs/req', 'Redis CPU µs/req'];
 const MICRO_HEADER = ['library', 'tier', 'sequential ops/s', '100 concurrent ops/s'];
 
 function microRows(results) {
@@ -58,59 +58,42 @@ function evaluateTargets(results) {
   const row = (level, id) => level?.rows.find((r) => r.id === id);
   const add = (name, value, holds) => targets.push({ target: name, measured: value, holds });
   const fifty = at(50);
+  // Every comparison comes from the paired rounds (a row against the bare runs around it): the
+  // median over rounds of row / base, by req/s and by the API process's CPU per request.
+  // `floor`: the ratio must reach it; 'above' (the peer rows): it must exceed 1.
+  const compare = (level, name, id, baseId, floor, { cpu = true, suffix = '' } = {}) => {
+    const [subject, base] = [row(level, id), row(level, baseId)];
+    if (!subject || !base) return;
+    const holds = (value) => (floor === 'above' ? value > 1 : value >= floor);
+    const value = pairedAgainst(subject, base);
+    add(name, `${fmtRatio(value)}${suffix}`, holds(value));
+    const byCpu = pairedAgainst(subject, base, 'cpu');
+    if (cpu && Number.isFinite(byCpu)) add('  by API CPU per request', `${fmtRatio(byCpu)}${suffix}`, holds(byCpu));
+  };
   if (fifty) {
-    // Issue 14: against the bare Nest app serving the same body (req/s, then API CPU per request).
-    const rps = (id) => row(fifty, id)?.requestsPerSecond;
-    const cpuOf = (id) => row(fifty, id)?.apiCpuMicrosPerRequest;
-    const against = (name, id, base, floor) => {
-      const [value, baseValue] = [rps(id), rps(base)];
-      if (value === undefined || baseValue === undefined) return;
-      add(name, fmtRatio(value / baseValue), value >= floor * baseValue);
-      const [cpuValue, cpuBase] = [cpuOf(id), cpuOf(base)];
-      if (Number.isFinite(cpuValue) && Number.isFinite(cpuBase)) add('  by API CPU per request', fmtRatio(cpuBase / cpuValue), cpuBase >= floor * cpuValue);
-    };
-    against('50 conns: cached route as deployed (L1 hit: key auth, rate limit, metrics, request logs) ≥ 0.75 × bare Nest', 'l1', 'bare', 0.75);
-    against('50 conns: GET /health/live ≥ 0.9 × bare Nest', 'live', 'bare', 0.9);
-    against('50 conns: miss path ≥ 0.9 × the uncached route (same process, key lookup cached)', 'miss', 'uncached-query', 0.9);
-    against('  (same, against CACHE_ENABLED=false, where the key lookup is a query too)', 'miss', 'uncached', 0.9);
-  }
-  if (fifty) {
+    // Issue 14: against the bare Nest app serving the same body.
+    compare(fifty, '50 conns: cached route as deployed (L1 hit: key auth, rate limit, metrics, request logs) ≥ 0.75 × bare Nest', 'l1', 'bare', 0.75);
+    compare(fifty, '50 conns: GET /health/live ≥ 0.9 × bare Nest', 'live', 'bare', 0.9);
+    compare(fifty, '50 conns: miss path ≥ 0.9 × the uncached route (same process, key lookup cached)', 'miss', 'uncached-query', 0.9);
+    compare(fifty, '  (same, against CACHE_ENABLED=false, where the key lookup is a query too)', 'miss', 'uncached', 0.9);
     // Issue 5, against the app's own ceiling (same guards and logs, constant body).
-    const [ceiling, l1, l2, peer, ceilingL2, l2Spread] = ['ceiling', 'l1', 'l2', 'peer', 'ceiling-l2', 'l2-spread'].map((id) => row(fifty, id).requestsPerSecond);
-    add('issue 5: 50 conns: L1 hit ≥ 0.95 × app ceiling', fmtRatio(l1 / ceiling), l1 >= 0.95 * ceiling);
-    add('50 conns: L2 hit ≥ 0.92 × ceiling', fmtRatio(l2 / ceiling), l2 >= 0.92 * ceiling);
-    add('  (same, against the L1-off process\'s own ceiling, whose key lookup is an L2 hit too)', fmtRatio(l2 / ceilingL2), l2 >= 0.92 * ceilingL2);
-    add('  (same, L2 hit over 1,000 keys, where concurrent reads rarely share a GET)', fmtRatio(l2Spread / ceiling), l2Spread >= 0.92 * ceiling);
-    add('50 conns: L1 hit above the peer', `${fmtRatio(l1 / peer)} of peer`, l1 > peer);
-    add('50 conns: L2 hit above the peer', `${fmtRatio(l2 / peer)} of peer`, l2 > peer);
-    add('  (same, L2 hit over 1,000 keys)', `${fmtRatio(l2Spread / peer)} of peer`, l2Spread > peer);
-    // The same comparisons by the API process's CPU per request (the ceiling's cost over the
-    // row's): a second view, less tied to what else runs than req/s, though GC, CPU frequency and
-    // cache contention move it too (two runs of 2026-11-23 differed by up to a quarter).
-    const cpu = (id) => row(fifty, id).apiCpuMicrosPerRequest;
-    if ([cpu('ceiling'), cpu('l1'), cpu('l2'), cpu('peer')].every(Number.isFinite)) {
-      add('  by API CPU per request: L1 hit ≥ 0.95 × ceiling', fmtRatio(cpu('ceiling') / cpu('l1')), cpu('ceiling') >= 0.95 * cpu('l1'));
-      add('  by API CPU per request: L2 hit ≥ 0.92 × ceiling', fmtRatio(cpu('ceiling') / cpu('l2')), cpu('ceiling') >= 0.92 * cpu('l2'));
-      add('  by API CPU per request: L2 hit, 1,000 keys ≥ 0.92 × ceiling', fmtRatio(cpu('ceiling') / cpu('l2-spread')), cpu('ceiling') >= 0.92 * cpu('l2-spread'));
-      add('  by API CPU per request: L1 hit cheaper than the peer', `${fmtRatio(cpu('peer') / cpu('l1'))} of peer`, cpu('l1') < cpu('peer'));
-      add('  by API CPU per request: L2 hit cheaper than the peer', `${fmtRatio(cpu('peer') / cpu('l2'))} of peer`, cpu('l2') < cpu('peer'));
-    }
+    compare(fifty, 'issue 5: 50 conns: L1 hit ≥ 0.95 × app ceiling', 'l1', 'ceiling', 0.95);
+    compare(fifty, '50 conns: L2 hit ≥ 0.92 × ceiling', 'l2', 'ceiling', 0.92);
+    compare(fifty, '  (same, against the L1-off process\'s own ceiling, whose key lookup is an L2 hit too)', 'l2', 'ceiling-l2', 0.92, { cpu: false });
+    compare(fifty, '  (same, L2 hit over 1,000 keys, where concurrent reads rarely share a GET)', 'l2-spread', 'ceiling', 0.92);
+    // "Above the peer": more than 1.00× of it.
+    compare(fifty, '50 conns: L1 hit above the peer', 'l1', 'peer', 'above', { suffix: ' of peer' });
+    compare(fifty, '50 conns: L2 hit above the peer', 'l2', 'peer', 'above', { suffix: ' of peer' });
+    compare(fifty, '  (same, L2 hit over 1,000 keys)', 'l2-spread', 'peer', 'above', { cpu: false, suffix: ' of peer' });
   }
   const ten = at(10);
   if (ten) {
-    const [uncached, uncachedQuery, l1] = ['uncached', 'uncached-query', 'l1'].map((id) => row(ten, id).requestsPerSecond);
-    add('10 conns: cached read (L1 hit) ≥ 3.5 × uncached', fmtRatio(l1 / uncached), l1 >= 3.5 * uncached);
-    add('  (same, against the uncached query with the key lookup cached)', fmtRatio(l1 / uncachedQuery), l1 >= 3.5 * uncachedQuery);
+    compare(ten, '10 conns: cached read (L1 hit) ≥ 3.5 × uncached', 'l1', 'uncached', 3.5, { cpu: false });
+    compare(ten, '  (same, against the uncached query with the key lookup cached)', 'l1', 'uncached-query', 3.5, { cpu: false });
   }
   for (const level of results.levels) {
-    const [uncached, uncachedQuery, miss] = ['uncached', 'uncached-query', 'miss'].map((id) => row(level, id).requestsPerSecond);
-    add(`${level.connections} conns: miss path within 5 % of uncached`, fmtRatio(miss / uncached), miss >= 0.95 * uncached);
-    add('  (same, against the uncached query with the key lookup cached)', fmtRatio(miss / uncachedQuery), miss >= 0.95 * uncachedQuery);
-    const [cpuUncached, cpuUncachedQuery, cpuMiss] = ['uncached', 'uncached-query', 'miss'].map((id) => row(level, id).apiCpuMicrosPerRequest);
-    if ([cpuUncached, cpuUncachedQuery, cpuMiss].every(Number.isFinite)) {
-      add('  by API CPU per request, against uncached', fmtRatio(cpuUncached / cpuMiss), cpuUncached >= 0.95 * cpuMiss);
-      add('  by API CPU per request, against the uncached query with the key lookup cached', fmtRatio(cpuUncachedQuery / cpuMiss), cpuUncachedQuery >= 0.95 * cpuMiss);
-    }
+    compare(level, `${level.connections} conns: miss path within 5 % of uncached`, 'miss', 'uncached', 0.95);
+    compare(level, '  (same, against the uncached query with the key lookup cached)', 'miss', 'uncached-query', 0.95);
   }
   if (results.stampede) {
     const loads = results.stampede.trials.map((t) => t.loads);
@@ -173,10 +156,15 @@ function machineLine(machine) {
   return `${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memory}, Node ${machine.node}, ${machine.database}, redis-server ${machine.redis}`;
 }
 
+/** "5 rounds at 50 conns, 3 at 10". */
+function roundsText(results) {
+  return results.levels.map((level) => `${level.rounds} round(s) at ${level.connections} conns`).join(', ');
+}
+
 /** What run.js prints at the end. */
 function renderText(results) {
   return [
-    `${results.target.route}: ${results.mode} run, ${results.settings.rounds} round(s) of ${results.settings.durationSeconds} s per row and connection count, medians`,
+    `${results.target.route}: ${results.mode} run, ${roundsText(results)} of ${results.settings.durationSeconds} s per row, each between two runs of bare; medians (× columns: of the per-round ratios)`,
     '',
     textTable(HTTP_HEADER, httpRows(results)),
     '',
@@ -197,8 +185,9 @@ function renderText(results) {
 function renderMarkdown(results) {
   return [
     `Route: \`${results.target.route}\` (${results.target.bytesPerResponse} B responses); ${results.mode} run of ` +
-      `${results.startedAt}, ${results.settings.rounds} interleaved round(s) of ${results.settings.durationSeconds} s per row ` +
-      'and connection count; medians (errors summed over rounds).',
+      `${results.startedAt}, ${roundsText(results)} of ${results.settings.durationSeconds} s per row, each row's run between ` +
+      'two runs of the bare app; medians, errors summed over rounds. The × columns are medians of per-round ratios: a row ' +
+      'against the bare runs just before and after it (by req/s, and by API CPU per request: theirs over its own).',
     '',
     markdownTable(HTTP_HEADER, httpRows(results)),
     '',

@@ -23,11 +23,28 @@ function summarize(rounds) {
     // tied than req/s to whatever else the machine was doing meanwhile (not free of it).
     apiCpuMicrosPerRequest: roundTo(median(rounds.map((r) => r.apiCpuMicrosPerRequest).filter(Number.isFinite)), 1),
     redisCpuMicrosPerRequest: roundTo(median(rounds.map((r) => r.redisCpuMicrosPerRequest).filter(Number.isFinite)), 1),
+    // Each round's run against the bare runs just before and after it (lib/measure.js): req/s
+    // over theirs, and their CPU per request over its own. One entry per round, in order.
+    paired: {
+      rps: rounds.map((r) => roundTo(r.paired?.rps ?? NaN, 3)),
+      cpu: rounds.map((r) => roundTo(r.paired?.cpu ?? NaN, 3)),
+    },
   };
+}
+
+/**
+ * `row` against `base` from the paired rounds: the median over rounds of the two rows' ratios to
+ * their bare runs (a row against bare is its own paired ratio). `kind`: 'rps' or 'cpu'.
+ */
+function pairedAgainst(row, base, kind = 'rps') {
+  if (!row || !base) return NaN;
+  const values = row.paired[kind];
+  const ratios = base.id === 'bare' ? values : values.map((value, i) => (value !== null && base.paired[kind][i] ? value / base.paired[kind][i] : null));
+  return median(ratios.filter((value) => value !== null && Number.isFinite(value)));
 }
 
 function roundTo(value, digits) {
   return Number.isFinite(value) ? +value.toFixed(digits) : null;
 }
 
-module.exports = { median, summarize };
+module.exports = { median, summarize, pairedAgainst };
