@@ -31,7 +31,10 @@ async function startApi({ name, env, log, entry = 'app', logFile }) {
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   // Request logs: to the file, or nowhere. Either way not through a pipe the harness must drain.
   const stdout = fs.openSync(logFile ?? '/dev/null', 'a');
-  const child = spawn(process.execPath, [...profile, ENTRIES[entry] ?? entry], {
+  // BENCH_APP_NODE_ARGS: node flags for the API processes only (never bare, never the load
+  // generator), to measure a deployment setting such as --max-semi-space-size side by side.
+  const nodeArgs = entry !== 'bare' && process.env.BENCH_APP_NODE_ARGS ? process.env.BENCH_APP_NODE_ARGS.split(/\s+/).filter(Boolean) : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...profile, ENTRIES[entry] ?? entry], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -22,7 +22,10 @@ export class KnownQueryGuard implements CanActivate {
       this.declaredByHandler.set(handler, declared);
     }
     if (declared === null) return true;
-    const query = context.switchToHttp().getRequest<{ query?: Record<string, unknown> }>().query ?? {};
+    const request = context.switchToHttp().getRequest<{ url?: string; query?: Record<string, unknown> }>();
+    // No query string, no parameters: Express parses `query` anew on each read, so it is read only when there is one.
+    if (request.url !== undefined && !request.url.includes('?')) return true;
+    const query = request.query ?? {};
     const unknown = Object.keys(query).filter((name) => !declared.has(name));
     if (unknown.length > 0) throw new BadRequestException(unknown.map((name) => `property ${name} should not exist`));
     return true;

@@ -87,7 +87,8 @@ const RFC_FRESHNESS = Symbol('rfcFreshness');
 
 function rfcFresh(this: FreshnessRequest): boolean {
   const response = this.res;
-  if (response === undefined) return false;
+  // Most requests are not conditional: no response header to read then.
+  if (response === undefined || (this.headers['if-none-match'] === undefined && this.headers['if-modified-since'] === undefined)) return false;
   const header = (name: string) => {
     const value = response.getHeader(name);
     return typeof value === 'string' ? value : undefined;
