@@ -2,7 +2,10 @@
 // getOrSet on one hot key, @app/cache against bentocache and cache-manager on the same Redis.
 // Each contender is measured sequentially (one awaited call after another) and with 100
 // concurrent calls for the same key (Promise.all of 100, repeated), in interleaved rounds; the
-// median round is kept. Settings come as JSON in argv[2]; one JSON line of results on stdout.
+// median round is kept. Then the L2 floor, paired: our L2 getOrSet and the bare ioredis GET +
+// JSON.parse in alternating sequential runs, each of ours against the bare runs just before and
+// after it (the median of those ratios is the floor target's figure). Settings come as JSON in
+// argv[2]; one JSON line of results on stdout: { contenders, l2Floor }.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +95,7 @@ function rawGet() {
   };
 }
 
+const FLOOR_NAME = 'ioredis GET + JSON.parse (no cache)';
 const contenders = [
   { name: '@app/cache', tier: 'L1', make: () => ours(true) },
   { name: 'bentocache', tier: 'L1', make: () => bento(true) },
@@ -99,7 +103,7 @@ const contenders = [
   { name: '@app/cache', tier: 'L2', make: () => ours(false) },
   { name: 'bentocache', tier: 'L2', make: () => bento(false) },
   { name: 'cache-manager', tier: 'L2', make: () => cacheManager(false) },
-  { name: 'ioredis GET + JSON.parse (no cache)', tier: 'L2', make: () => rawGet() },
+  { name: FLOOR_NAME, tier: 'L2', make: () => rawGet() },
 ];
 
 const ready = [];
@@ -117,17 +121,31 @@ for (let round = 0; round < rounds; round++) {
     contender.concurrent.push(await concurrent(contender.instance.getOrSet, measureMs));
   }
 }
+// The floor pairs: the rounds above run ours and the bare GET seconds apart, and this machine's
+// speed moves within seconds; a pair's two runs are adjacent.
+const oursL2 = ready.find((c) => c.name === '@app/cache' && c.tier === 'L2');
+const bareGet = ready.find((c) => c.name === FLOOR_NAME);
+const pairMs = Math.max(100, measureMs / 2);
+const floorRatios = [];
+let bareBefore = await sequential(bareGet.instance.getOrSet, pairMs);
+for (let pair = 0; pair < rounds * 3; pair++) {
+  const ourRun = await sequential(oursL2.instance.getOrSet, pairMs);
+  const bareAfter = await sequential(bareGet.instance.getOrSet, pairMs);
+  floorRatios.push(ourRun / ((bareBefore + bareAfter) / 2));
+  bareBefore = bareAfter;
+}
 for (const contender of ready) await contender.instance.close();
 
 process.stdout.write(
-  JSON.stringify(
-    ready.map((c) => ({
+  JSON.stringify({
+    contenders: ready.map((c) => ({
       library: c.name,
       tier: c.tier,
       sequentialOpsPerSecond: Math.round(median(c.sequential)),
       concurrentOpsPerSecond: Math.round(median(c.concurrent)),
       rounds: { sequential: c.sequential.map(Math.round), concurrent: c.concurrent.map(Math.round) },
     })),
-  ) + '\n',
+    l2Floor: { pairMs, ratios: floorRatios.map((r) => +r.toFixed(3)), median: +median(floorRatios).toFixed(3) },
+  }) + '\n',
 );
 process.exit(0);

@@ -14,6 +14,9 @@
 //                                 temporary folder (git archive), build and run there
 //   npm run bench -- --profile    also one run per row under the V8 profiler of its process, after
 //                                 the measured rounds: each row's top frames and packages
+//   npm run bench -- --ablation   also the L1 hit and /health/live on fresh copies of main: as
+//                                 deployed, request logs off, rate limit off, both off (what each
+//                                 duty costs a request)
 //   npm run bench -- --only=l1,live   while working on a path: those rows and bare only, 5 rounds of
 //                                 4 s at 50 connections, no stampede or library run; prints the
 //                                 table (and the profiles with --profile), writes no results
@@ -50,6 +53,7 @@ const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, 'resul
 const QUICK = process.argv.includes('--quick');
 const BUILD = !process.argv.includes('--no-build');
 const PROFILE = process.argv.includes('--profile');
+const ABLATION = process.argv.includes('--ablation');
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 // rounds: per connection count. Every row's run sits between two runs of bare (lib/measure.js).
 const SETTINGS = ONLY
@@ -105,6 +109,17 @@ async function main() {
     start('off', { CACHE_ENABLED: 'false' }),
     start('bare', { BENCH_BARE_BODY_FILE: bodyFile }, 'bare'),
   ]);
+  if (ABLATION) {
+    // What each per-request duty costs: fresh copies of main as deployed, with request logs off,
+    // with the rate limit off, and with both off. All four start together and serve only their
+    // own rows, so none carries main's history (the seeding, the other rows' heap and L1).
+    await Promise.all([
+      start('asis', { CACHE_KEY_PREFIX: 'bench_asis' }),
+      start('nolog', { CACHE_KEY_PREFIX: 'bench_nolog', LOG_REQUESTS: 'false' }),
+      start('nolimit', { CACHE_KEY_PREFIX: 'bench_nolimit', RATE_LIMIT_ENABLED: 'false' }),
+      start('lean', { CACHE_KEY_PREFIX: 'bench_lean', LOG_REQUESTS: 'false', RATE_LIMIT_ENABLED: 'false' }),
+    ]);
+  }
 
   let rows = await prepareRows(apis, target, { cleanup, log });
   if (ONLY) rows = rows.filter((row) => row.id === 'bare' || ONLY.includes(row.id));
@@ -122,13 +137,13 @@ async function main() {
   for (const name of Object.keys(apis)) await apis[name].stop();
 
   log('library microbenchmark');
-  const micro = await runMicro(redis.url);
+  const { contenders: micro, l2Floor } = await runMicro(redis.url);
   await cleanup.run();
 
   const results = {
     mode: QUICK ? 'quick' : 'full',
     startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-    command: `npm run bench${QUICK || PROFILE ? ` --${QUICK ? ' --quick' : ''}${PROFILE ? ' --profile' : ''}` : ''}`,
+    command: `npm run bench${QUICK || PROFILE || ABLATION ? ` --${QUICK ? ' --quick' : ''}${PROFILE ? ' --profile' : ''}${ABLATION ? ' --ablation' : ''}` : ''}`,
     settings: SETTINGS,
     target: { kind: target.kind, route: target.route, bytesPerResponse: rows.find((r) => r.id === 'l1').bytes },
     machine: machineInfo(database),
@@ -139,6 +154,7 @@ async function main() {
     serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])),
     stampede,
     micro,
+    l2Floor,
   };
   harness.stopLoadSampler();
   results.targets = evaluateTargets(results);

@@ -47,6 +47,17 @@ async function prepareRows(apis, target, { cleanup, log }) {
     { id: 'miss', label: 'miss path (unique keys)', api: apis.main, path: target.missPaths[0], pathsFile: pathsFile('miss', target.missPaths), clearFirst: true },
     { id: 'peer', label: 'peer (@nestjs/cache-manager, Keyv Redis)', api: apis.main, path: target.peerPath },
   ];
+  // --ablation: fresh copies of main, as deployed and without one duty or two (run.js starts them).
+  if (apis.asis) {
+    rows.push(
+      { id: 'live-asis', label: 'GET /health/live, fresh copy as deployed', api: apis.asis, path: '/health/live', sameSize: false },
+      { id: 'l1-asis', label: 'L1 hit, fresh copy as deployed', api: apis.asis, path: target.realPath },
+      { id: 'live-nolog', label: 'GET /health/live, LOG_REQUESTS=false', api: apis.nolog, path: '/health/live', sameSize: false },
+      { id: 'l1-nolog', label: 'L1 hit, LOG_REQUESTS=false', api: apis.nolog, path: target.realPath },
+      { id: 'l1-nolimit', label: 'L1 hit, RATE_LIMIT_ENABLED=false', api: apis.nolimit, path: target.realPath },
+      { id: 'l1-lean', label: 'L1 hit, both off', api: apis.lean, path: target.realPath },
+    );
+  }
   for (const row of rows) {
     const response = await expectStatus(200, row.api.baseUrl + row.path, { headers });
     row.bytes = response.bytes;
