@@ -7,7 +7,7 @@
 // processes: warm-up, then rounds in which every row runs once, each run between two runs of the
 // bare app; each row's ratio to bare is the median of its per-round ratios to the runs around it.
 //
-//   npm run bench                 full run (~15 min), writes apps/bench/results/latest.{json,md}
+//   npm run bench                 full run (~17 min), writes apps/bench/results/latest.{json,md}
 //   npm run bench -- --quick      < 1 min, proves the harness works: results/quick.{json,md}
 //   npm run bench -- --no-build   use dist/ as it is (by default it is rebuilt when a source is newer)
 //   npm run bench -- --head       measure the last commit, not the working tree: export HEAD to a
