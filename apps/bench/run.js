@@ -129,7 +129,7 @@ async function main() {
   if (ONLY) {
     for (const name of Object.keys(apis)) await apis[name].stop();
     await cleanup.run();
-    process.stdout.write(renderText({ mode: 'partial', settings: SETTINGS, target, levels, profiles, machine: machineInfo(database), loadAverage: loadAverage(), serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])), micro: [], targets: [] }) + '\n');
+    process.stdout.write(renderText({ mode: 'partial', settings: SETTINGS, target, levels, profiles, machine: machineInfo(database), loadAverage: loadAverage(), serverWarnings: Object.fromEntries(Object.values(apis).map((api) => [api.name, api.warnings])), micro: [], targets: evaluateTargets({ levels, micro: [] }) }) + '\n');
     return 0;
   }
   const second = await start('second', { CACHE_KEY_PREFIX: 'bench_main' });

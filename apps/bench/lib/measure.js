@@ -52,6 +52,8 @@ async function prepareRows(apis, target, { cleanup, log }) {
     rows.push(
       { id: 'live-asis', label: 'GET /health/live, fresh copy as deployed', api: apis.asis, path: '/health/live', sameSize: false },
       { id: 'l1-asis', label: 'L1 hit, fresh copy as deployed', api: apis.asis, path: target.realPath },
+      { id: 'uncached-query-asis', label: 'uncached query, fresh copy as deployed', api: apis.asis, path: target.uncachedQueryPath },
+      { id: 'miss-asis', label: 'miss path, fresh copy as deployed', api: apis.asis, path: target.missPaths[0], pathsFile: pathsFile('miss-asis', target.missPaths), clearFirst: true, nextTo: 'uncached-query-asis' },
       { id: 'live-nolog', label: 'GET /health/live, LOG_REQUESTS=false', api: apis.nolog, path: '/health/live', sameSize: false },
       { id: 'l1-nolog', label: 'L1 hit, LOG_REQUESTS=false', api: apis.nolog, path: target.realPath },
       { id: 'l1-nolimit', label: 'L1 hit, RATE_LIMIT_ENABLED=false', api: apis.nolimit, path: target.realPath },
