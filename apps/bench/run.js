@@ -16,7 +16,7 @@
 //                                 the measured rounds: each row's top frames and packages
 //   npm run bench -- --ablation   also the L1 hit and /health/live on fresh copies of main: as
 //                                 deployed, request logs off, rate limit off, both off (what each
-//                                 duty costs a request)
+//                                 duty costs a request), and the miss path on the as-deployed copy
 //   npm run bench -- --only=l1,live   while working on a path: those rows and bare only, 5 rounds of
 //                                 4 s at 50 connections, no stampede or library run; prints the
 //                                 table (and the profiles with --profile), writes no results

@@ -146,11 +146,9 @@ async function measure(rows, target, { settings, log, redisPort }) {
     const roundCount = settings.rounds[connections];
     for (let round = 1; round <= roundCount; round++) {
       let before = await run(bare, round);
-      before.paired = { rps: 1, cpu: 1 };
       for (const row of roundOrder(others, round)) {
         const result = await run(row, round);
         const after = await run(bare, round);
-        after.paired = { rps: 1, cpu: 1 };
         result.paired = pairedRatios(result, [before, after]);
         before = after;
       }

@@ -1,7 +1,8 @@
 'use strict';
 // The report: one table of the HTTP rows (each as a ratio of the bare Nest app serving the same
-// body, and of the peer, from the paired rounds: lib/stats.js pairedAgainst), the rows' top frames when profiled, the stampede count, the library
-// microbenchmark, and which of the issues' targets hold. Targets are reported, never asserted.
+// body, and of the peer, from the paired rounds: lib/stats.js pairedAgainst), the rows' top
+// frames when profiled, the stampede count, the library microbenchmark, and which of the issues'
+// targets hold. Targets are reported, never asserted.
 const { pairedAgainst } = require('./stats');
 const fmtRatio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 const fmtInt = (value) => Math.round(value).toLocaleString('en-US');

@@ -24,7 +24,8 @@ function summarize(rounds) {
     apiCpuMicrosPerRequest: roundTo(median(rounds.map((r) => r.apiCpuMicrosPerRequest).filter(Number.isFinite)), 1),
     redisCpuMicrosPerRequest: roundTo(median(rounds.map((r) => r.redisCpuMicrosPerRequest).filter(Number.isFinite)), 1),
     // Each round's run against the bare runs just before and after it (lib/measure.js): req/s
-    // over theirs, and their CPU per request over its own. One entry per round, in order.
+    // over theirs, and their CPU per request over its own. One entry per round, in order (null
+    // for bare's own runs, whose ratio is 1 by definition).
     paired: {
       rps: rounds.map((r) => roundTo(r.paired?.rps ?? NaN, 3)),
       cpu: rounds.map((r) => roundTo(r.paired?.cpu ?? NaN, 3)),
@@ -34,13 +35,20 @@ function summarize(rounds) {
 
 /**
  * `row` against `base` from the paired rounds: the median over rounds of the two rows' ratios to
- * their bare runs (a row against bare is its own paired ratio). `kind`: 'rps' or 'cpu'.
+ * their bare runs. Bare's own ratio is 1 by definition (its runs carry none), so a row against
+ * bare is its paired ratio, and bare against a row the inverse. `kind`: 'rps' or 'cpu'.
  */
 function pairedAgainst(row, base, kind = 'rps') {
   if (!row || !base) return NaN;
-  const values = row.paired[kind];
-  const ratios = base.id === 'bare' ? values : values.map((value, i) => (value !== null && base.paired[kind][i] ? value / base.paired[kind][i] : null));
-  return median(ratios.filter((value) => value !== null && Number.isFinite(value)));
+  if (row.id === 'bare' && base.id === 'bare') return 1;
+  const ratioOf = (subject, round) => (subject.id === 'bare' ? 1 : subject.paired[kind][round]);
+  const rounds = (row.id === 'bare' ? base : row).paired[kind].length;
+  const ratios = [];
+  for (let round = 0; round < rounds; round++) {
+    const [value, baseValue] = [ratioOf(row, round), ratioOf(base, round)];
+    if (Number.isFinite(value) && Number.isFinite(baseValue) && baseValue > 0) ratios.push(value / baseValue);
+  }
+  return median(ratios);
 }
 
 function roundTo(value, digits) {
