@@ -48,12 +48,9 @@ export class LoadCoordinator {
       this.metrics.count(call.namespace, call.org, 'coalesced');
       return existing;
     }
+    // `fetch` leaves the map itself when it ends (its first await comes after this set).
     const flight = this.fetch(call);
     this.flights.set(call.key, flight);
-    void flight.then(
-      () => this.flights.delete(call.key),
-      () => this.flights.delete(call.key),
-    );
     return flight;
   }
 
@@ -103,30 +100,35 @@ export class LoadCoordinator {
     return this.storeLoaded(call, this.newEntry(call, value, tags), begun.ticket);
   }
 
+  /** A flight: the read through the tiers and, on a miss, the load; it leaves `flights` as it ends. */
   private async fetch<T>(call: Call<T>): Promise<CacheLookup<T>> {
-    // On a miss in both tiers the load is begun in the same round trip (when L1 is on).
-    const { entry, begun } = await this.store.readOrBeginLoad(call.key, call.options.tags ?? [], this.options.lock.ttlMs, call.options);
-    if (entry !== undefined) {
-      const now = Date.now();
-      const state = entryState(entry, now);
-      if (state === 'fresh') {
-        this.metrics.hit(call.namespace, call.org, call.key);
-        this.refreshEarlyIfDue(call, entry, now);
-        return served(entry as CacheEntry<T>, 'hit');
+    try {
+      // On a miss in both tiers the load is begun in the same round trip (when L1 is on).
+      const { entry, begun } = await this.store.readOrBeginLoad(call.key, call.options.tags ?? [], this.options.lock.ttlMs, call.options);
+      if (entry !== undefined) {
+        const now = Date.now();
+        const state = entryState(entry, now);
+        if (state === 'fresh') {
+          this.metrics.hit(call.namespace, call.org, call.key);
+          this.refreshEarlyIfDue(call, entry, now);
+          return served(entry as CacheEntry<T>, 'hit');
+        }
+        if (state === 'stale') return await this.serveStale(call, entry as CacheEntry<T>);
       }
-      if (state === 'stale') return this.serveStale(call, entry as CacheEntry<T>);
-    }
-    // An early refresh of this key is under way: its value comes sooner than a load of our own.
-    const early = this.refreshes.get(call.key) as Promise<CacheLookup<T>> | undefined;
-    if (early !== undefined) {
-      const result = await early.catch(() => undefined);
-      if (result !== undefined && result.status !== 'stale' && Date.now() < result.expiresAt) {
-        if (begun !== undefined) await this.store.endLoad(begun.ticket);
-        return result;
+      // An early refresh of this key is under way: its value comes sooner than a load of our own.
+      const early = this.refreshes.get(call.key) as Promise<CacheLookup<T>> | undefined;
+      if (early !== undefined) {
+        const result = await early.catch(() => undefined);
+        if (result !== undefined && result.status !== 'stale' && Date.now() < result.expiresAt) {
+          if (begun !== undefined) await this.store.endLoad(begun.ticket);
+          return result;
+        }
       }
+      this.metrics.count(call.namespace, call.org, 'misses');
+      return await this.load(call, undefined, undefined, begun);
+    } finally {
+      this.flights.delete(call.key);
     }
-    this.metrics.count(call.namespace, call.org, 'misses');
-    return this.load(call, undefined, undefined, begun);
   }
 
   /** Runs a refresh in the background, one per key; a failure is counted and logged, never thrown. */

@@ -56,6 +56,43 @@ describe(CacheSerializer.name, () => {
       expect(decoded.value).not.toBeInstanceOf(Date);
     });
 
+    it("says in the envelope's last field whether its value holds Dates", () => {
+      const json = (value: unknown): Record<string, unknown> => JSON.parse(sut.encode(entry(value)).bytes.toString('utf8', 1)) as Record<string, unknown>;
+      expect(json({ at: new Date(1), list: [{ n: 1 }] }).x).toBe(1);
+      expect(json({ list: [{ n: 1 }], at: '2024-01-01' }).x).toBe(0);
+      expect(json({ flat: 1 }).x).toBe(0);
+      expect(Object.keys(json({ nested: { a: new Date(2) } })).pop()).toBe('x');
+    });
+
+    it("leaves a user's own 'x' (and an object shaped like an envelope) alone", () => {
+      const value = { c: 1, e: 2, s: 3, t: [], v: { x: 'mine', at: new Date(4) }, x: 'also mine' };
+      const decoded = sut.decode<typeof value>(sut.encode(entry(value)).bytes);
+      expect(decoded.value).toEqual(value);
+      expect(decoded.value.v.at).toBeInstanceOf(Date);
+    });
+
+    it("keeps a user object shaped like a date mark as it is when the value held no Date", () => {
+      const value = { at: { '@@date': '2024-01-01T00:00:00.000Z' }, n: [1] };
+      const decoded = sut.decode<typeof value>(sut.encode(entry(value)).bytes);
+      expect(decoded.value).toEqual(value);
+      expect(decoded.value.at).not.toBeInstanceOf(Date);
+    });
+
+    it('reads the Dates of an entry written before the envelope said whether it had any (no x)', () => {
+      const legacy = '{"c":1000,"e":2000,"s":3000,"t":[],"v":{"at":{"@@date":"2024-05-06T07:08:09.010Z"},"n":1},"d":4}';
+      const decoded = sut.decode<{ at: Date; n: number }>(Buffer.from(`j${legacy}`, 'utf8'));
+      expect(decoded.value.at).toEqual(new Date('2024-05-06T07:08:09.010Z'));
+      expect(decoded.loadMs).toBe(4);
+      const deflated = Buffer.concat([Buffer.from('z'), deflateRawSync(Buffer.from(legacy, 'utf8'))]);
+      expect(sut.decode<{ at: Date }>(deflated).value.at).toBeInstanceOf(Date);
+    });
+
+    it('keeps the load time of an entry', () => {
+      const original: CacheEntry = { value: { a: 1 }, createdAt: 5, expiresAt: 6, staleUntil: 7, tags: [], loadMs: 12 };
+      expect(sut.decode(sut.encode(original).bytes)).toEqual(original);
+      expect(sut.decode(sut.encode({ ...original, loadMs: undefined }).bytes)).not.toHaveProperty('loadMs');
+    });
+
     it('keeps the times and tags of the entry', () => {
       const original: CacheEntry = { value: 1, createdAt: 5, expiresAt: 6, staleUntil: 7, tags: ['a'] };
       expect(sut.decode(sut.encode(original).bytes)).toEqual(original);

@@ -53,18 +53,48 @@ interface Envelope {
   v: unknown;
   /** The load's duration, ms (absent for explicit puts). */
   d?: number;
+  /**
+   * 1 when `v` holds Dates written as date marks, 0 when it holds none. Written last, after `v`
+   * (see `encode`). Entries of earlier versions have no `x`: their JSON is searched for a mark.
+   */
+  x?: 0 | 1;
 }
+
+/** The envelope `encode` is stringifying, and whether a Date was replaced in it so far (see `replaceDates`). */
+let stringifying: { envelope: Envelope; replacedDate: boolean } | undefined;
 
 function replaceDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
   // JSON.stringify has already called Date#toJSON; the holder still has the Date itself.
   const raw = this[key];
-  return raw instanceof Date ? { [DATE_MARK]: raw.toISOString() } : value;
+  if (raw instanceof Date) {
+    if (stringifying !== undefined) stringifying.replacedDate = true;
+    return { [DATE_MARK]: raw.toISOString() };
+  }
+  // The envelope's last field: by now `v` is written, so it can say whether a Date was in it.
+  if (key === 'x' && stringifying !== undefined && this === (stringifying.envelope as unknown)) return stringifying.replacedDate ? 1 : 0;
+  return value;
 }
 
-function reviveDates(_key: string, value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && DATE_MARK in value) {
-    const iso = (value as Record<string, unknown>)[DATE_MARK];
-    if (typeof iso === 'string' && Object.keys(value).length === 1) return new Date(iso);
+/** A date mark's Date, or undefined when `value` is no date mark. */
+function markedDate(value: object): Date | undefined {
+  if (!(DATE_MARK in value)) return undefined;
+  const iso = (value as Record<string, unknown>)[DATE_MARK];
+  return typeof iso === 'string' && Object.keys(value).length === 1 ? new Date(iso) : undefined;
+}
+
+/**
+ * `value` (parsed JSON) with its date marks turned back into Dates, in place: a walk after a
+ * plain `JSON.parse`, cheaper than a reviver, made only for entries that hold marks.
+ */
+function reviveDates(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const date = markedDate(value);
+  if (date !== undefined) return date;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = reviveDates(value[i]);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key in record) record[key] = reviveDates(record[key]);
   }
   return value;
 }
@@ -145,16 +175,25 @@ export class CacheSerializer {
   }
 
   encode(entry: CacheEntry): EncodedEntry {
-    const envelope: Envelope = {
-      c: entry.createdAt,
-      e: entry.expiresAt,
-      s: entry.staleUntil,
-      t: entry.tags,
-      v: entry.value,
-      ...(entry.loadMs === undefined ? {} : { d: entry.loadMs }),
-    };
-    // The replacer (Dates kept as Dates) takes JSON.stringify off its fast path: only where a Date may be.
-    const json = mayHoldDates(entry.value) ? JSON.stringify(envelope, replaceDates) : JSON.stringify(envelope);
+    const envelope: Envelope = { c: entry.createdAt, e: entry.expiresAt, s: entry.staleUntil, t: entry.tags, v: entry.value };
+    if (entry.loadMs !== undefined) envelope.d = entry.loadMs;
+    envelope.x = 0;
+    // The replacer (Dates kept as Dates) takes JSON.stringify off its fast path: only where a Date
+    // may be. It also sets `x`, serialized after `v`, to what it met there, so reading an entry
+    // with no Dates (most) is a plain JSON.parse.
+    let json: string;
+    if (mayHoldDates(entry.value)) {
+      // Saved and restored: a value's toJSON could itself encode an entry.
+      const outer = stringifying;
+      stringifying = { envelope, replacedDate: false };
+      try {
+        json = JSON.stringify(envelope, replaceDates);
+      } finally {
+        stringifying = outer;
+      }
+    } else {
+      json = JSON.stringify(envelope);
+    }
     const plain = Buffer.from(`j${json}`, 'utf8');
     const plainBytes = plain.length - 1;
     if (this.compressionThresholdBytes > 0 && plain.length > this.compressionThresholdBytes) {
@@ -188,22 +227,23 @@ export class CacheSerializer {
     const plainBytes = bytes[0] === PLAIN ? bytes.length - 1 : Buffer.byteLength(json, 'utf8');
     let envelope: unknown;
     try {
-      envelope = json.includes(DATE_MARK_QUOTED) ? JSON.parse(json, reviveDates) : JSON.parse(json);
+      envelope = JSON.parse(json);
     } catch {
       throw new CorruptEntryError('Cache entry is not JSON');
     }
     if (!isEnvelope(envelope)) throw new CorruptEntryError('Cache entry is JSON but not an entry envelope');
-    return {
-      entry: {
-        value: envelope.v as T,
-        createdAt: envelope.c,
-        expiresAt: envelope.e,
-        staleUntil: envelope.s,
-        tags: envelope.t,
-        ...(typeof envelope.d === 'number' ? { loadMs: envelope.d } : {}),
-      },
-      plainBytes,
-    };
+    let value = envelope.v;
+    // `x` says whether there are marks; an entry written before it existed is searched for one.
+    if (envelope.x === 1 || (envelope.x === undefined && json.includes(DATE_MARK_QUOTED))) {
+      try {
+        value = reviveDates(value);
+      } catch (error) {
+        throw new CorruptEntryError(`Cache entry's dates are unreadable (${describeError(error)})`);
+      }
+    }
+    const entry: CacheEntry<T> = { value: value as T, createdAt: envelope.c, expiresAt: envelope.e, staleUntil: envelope.s, tags: envelope.t };
+    if (typeof envelope.d === 'number') entry.loadMs = envelope.d;
+    return { entry, plainBytes };
   }
 
   /**

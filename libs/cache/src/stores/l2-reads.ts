@@ -70,7 +70,8 @@ export class L2Reads {
     }
   }
 
-  private async fetch(tier: RemoteTier, key: string, copy: LocalCopyOptions): Promise<CacheEntry | undefined> {
+  /** `read` without sharing the round trip: for a caller that already shares one per key (the load coordinator's flights). */
+  async fetch(tier: RemoteTier, key: string, copy: LocalCopyOptions): Promise<CacheEntry | undefined> {
     // The L1 fill is guarded: an invalidation arriving while the GET is in flight wins.
     const ticket = this.options.l1.enabled ? this.local.openTicket(key) : undefined;
     try {

@@ -99,17 +99,27 @@ export class RemoteTier {
   }
 
   /** Runs a Redis operation through the circuit breaker; failures count and are rethrown. */
-  async call<T>(operation: (remote: RedisCacheStore) => Promise<T>): Promise<T> {
-    if (!this.usable) throw new Error('Redis circuit is open');
+  call<T>(operation: (remote: RedisCacheStore) => Promise<T>): Promise<T> {
+    if (!this.usable) return Promise.reject(new Error('Redis circuit is open'));
+    let pending: Promise<T>;
     try {
-      const result = await operation(this.store);
-      this.breaker.recordSuccess();
-      return result;
+      pending = operation(this.store);
     } catch (error) {
-      this.breaker.recordFailure(error);
-      throw error;
+      return this.failed(error);
     }
+    // One reaction on the operation's promise, not an async frame around it: this is every L2 read's path.
+    return pending.then(this.succeeded as (result: T) => T, this.failed);
   }
+
+  private readonly succeeded = <T>(result: T): T => {
+    this.breaker.recordSuccess();
+    return result;
+  };
+
+  private readonly failed = (error: unknown): never => {
+    this.breaker.recordFailure(error);
+    throw error;
+  };
 
   /** An invalidation through the breaker (see `send`). */
   invalidate(target: InvalidationTarget): Promise<number> {

@@ -104,14 +104,15 @@ export class TieredCacheStore implements CacheStore<TieredTicket> {
    * `read`, and on a miss `beginLoad`, in one Redis round trip when L1 is on: its reads reach
    * Redis only after an in-process miss, where a miss there is likely too (a load then costs two
    * round trips, not three). Without L1 every read goes to Redis and hits are the rule: a plain
-   * `read`. `begun` is set only when the load began; an entry found stale by the epoch is
-   * neither (the caller begins its load as usual).
+   * read of its own (the caller shares one per key). `begun` is set only when the load began; an
+   * entry found stale by the epoch is neither (the caller begins its load as usual).
    */
   async readOrBeginLoad(key: string, tags: readonly string[], lockTtlMs: number, copy: LocalCopyOptions = {}): Promise<{ entry: CacheEntry | undefined; begun?: BeginLoadResult<TieredTicket> }> {
     const localEntry = this.peekLocal(key);
     const tier = localEntry === undefined ? this.usableTier : undefined;
     if (tier === undefined) return { entry: localEntry };
-    if (!this.options.l1.enabled) return { entry: await this.l2.read(tier, key, copy) };
+    // Its caller (the load coordinator) shares one flight per key already.
+    if (!this.options.l1.enabled) return { entry: await this.l2.fetch(tier, key, copy) };
     return this.l2.readOrBeginLoad(tier, key, tags, lockTtlMs, copy);
   }
 
