@@ -50,7 +50,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   // only when TRUST_PROXY names it; otherwise a client could choose its own address.
   app.set('trust proxy', config.trustProxy);
   // First, so every answer (also 404s, 413s and 429s) carries X-Request-Id and is logged.
-  app.use(requestLogging(rootLogger, config.logging.requests));
+  app.use(requestLogging(rootLogger, config.logging));
   // Then the HTTP counters, also for every answer (404s, 413s, 429s included).
   const httpMetrics = app.get(HttpMetricsMiddleware);
   app.use(httpMetrics.use.bind(httpMetrics));

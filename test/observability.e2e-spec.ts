@@ -153,9 +153,9 @@ describe('request ids', () => {
 });
 
 describe('JSON logs', () => {
-  it('log one line per request with its id, and never an API key, the operator token or a cookie', async () => {
+  it('log one line per request with its id, and never an API key, the operator token or a cookie (header sets on)', async () => {
     const logs = new LogCapture();
-    app = await startApp({}, { logger: ['fatal', 'error', 'warn', 'log'], logDestination: logs });
+    app = await startApp({ LOG_REQUEST_HEADERS: 'true' }, { logger: ['fatal', 'error', 'warn', 'log'], logDestination: logs });
     const org = await createOrg(app, 'Logged Ltd');
     await request(app.getHttpServer())
       .get('/api/v1/users')
@@ -177,6 +177,28 @@ describe('JSON logs', () => {
     for (const secret of [org.apiKey, OPERATOR_TOKEN, 'cookie-secret-value', 'not-a-real-key-secret']) expect(text).not.toContain(secret);
     // Nest's own lines go through pino too.
     expect(records.some((r) => r.context === 'NestApplication')).toBe(true);
+  });
+
+  it('log by default a line without header sets: the route, the client, the answer and its cache status', async () => {
+    const logs = new LogCapture();
+    app = await startApp({}, { logger: ['fatal', 'error', 'warn', 'log'], logDestination: logs });
+    const org = await createOrg(app, 'Compact Ltd');
+    for (const id of ['compact-1', 'compact-2']) {
+      await request(app.getHttpServer())
+        .get('/api/v1/users?search=private-term')
+        .set(...bearer(org.apiKey))
+        .set('Cookie', 'session=cookie-secret-value')
+        .set('User-Agent', 'probe/2.0')
+        .set('X-Request-Id', id)
+        .expect(200);
+    }
+    const lineOf = (id: string): Record<string, unknown> | undefined => logs.records().find((r) => (r.req as { id?: string } | undefined)?.id === id);
+    expect(lineOf('compact-1')).toMatchObject({ level: 30, msg: 'request completed', req: { method: 'GET', path: '/api/v1/users', userAgent: 'probe/2.0' }, res: { statusCode: 200, cache: 'MISS', contentLength: expect.any(Number) } });
+    expect(lineOf('compact-2')).toMatchObject({ res: { cache: 'HIT' } });
+    expect(lineOf('compact-1')!.req).not.toHaveProperty('headers');
+    expect(lineOf('compact-1')!.res).not.toHaveProperty('headers');
+    const text = logs.text();
+    for (const secret of [org.apiKey, 'cookie-secret-value', 'private-term']) expect(text).not.toContain(secret);
   });
 
   it('write no per-request line with LOG_REQUESTS=false', async () => {

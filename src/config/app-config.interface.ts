@@ -67,6 +67,8 @@ export interface DatabaseConfig {
 export interface LoggingConfig {
   /** One line per HTTP request (LOG_REQUESTS); off for benchmarks. */
   requests: boolean;
+  /** The request line also carries both header sets, credentials redacted (LOG_REQUEST_HEADERS). */
+  headers: boolean;
 }
 
 /** Per-client request limits, counted in Redis (shared by every instance) or in-process without it. */

@@ -192,7 +192,7 @@ function readCoherence(reader: EnvReader): Pick<CacheConfig, 'l1LeaseMs' | 'sync
 }
 
 function readLogging(reader: EnvReader): LoggingConfig {
-  return { requests: reader.boolean('LOG_REQUESTS', true) };
+  return { requests: reader.boolean('LOG_REQUESTS', true), headers: reader.boolean('LOG_REQUEST_HEADERS', false) };
 }
 
 function readRateLimit(reader: EnvReader): RateLimitConfig {

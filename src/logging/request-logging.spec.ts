@@ -30,7 +30,7 @@ describe(requestLogging.name, () => {
     const lines = new Lines();
     const root = createRootLogger('info', lines);
     const appLogger = new AppLogger(root);
-    const middleware = requestLogging(root, true);
+    const middleware = requestLogging(root, { requests: true, headers: true });
     const sut = await serve((req, res) =>
       middleware(req, res, () => {
         // What a service's `new Logger(Context)` does once Nest's logger is AppLogger.
@@ -54,7 +54,7 @@ describe(requestLogging.name, () => {
 
   it('hides x-api-key and a cookie the response sets, and keeps the lines one JSON object each', async () => {
     const lines = new Lines();
-    const middleware = requestLogging(createRootLogger('info', lines), true);
+    const middleware = requestLogging(createRootLogger('info', lines), { requests: true, headers: true });
     const sut = await serve((req, res) =>
       middleware(req, res, () => {
         res.setHeader('Set-Cookie', 'session=server-secret');
@@ -71,9 +71,9 @@ describe(requestLogging.name, () => {
     expect(JSON.stringify(lines.records)).not.toMatch(/ck_header_secret|server-secret/);
   });
 
-  it('says so when the client left before the answer', async () => {
+  it.each([false, true])('says so when the client left before the answer (header sets: %s)', async (headers) => {
     const lines = new Lines();
-    const middleware = requestLogging(createRootLogger('info', lines), true);
+    const middleware = requestLogging(createRootLogger('info', lines), { requests: true, headers });
     let left!: () => void;
     const gone = new Promise<void>((resolve) => (left = resolve));
     const sut = await serve((req, res) =>
@@ -93,9 +93,9 @@ describe(requestLogging.name, () => {
     server.closeAllConnections();
   });
 
-  it('logs a 5xx answer at error level without a made-up stack', async () => {
+  it.each([false, true])('logs a 5xx answer at error level without a made-up stack (header sets: %s)', async (headers) => {
     const lines = new Lines();
-    const middleware = requestLogging(createRootLogger('info', lines), true);
+    const middleware = requestLogging(createRootLogger('info', lines), { requests: true, headers });
     const sut = await serve((req, res) =>
       middleware(req, res, () => {
         res.statusCode = 503;
@@ -111,7 +111,7 @@ describe(requestLogging.name, () => {
 
   it('writes no request line when request logging is off, but still sets the id', async () => {
     const lines = new Lines();
-    const middleware = requestLogging(createRootLogger('info', lines), false);
+    const middleware = requestLogging(createRootLogger('info', lines), { requests: false, headers: false });
     const sut = await serve((req, res) => middleware(req, res, () => res.end('ok')));
     server = sut.server;
     const response = await fetch(sut.url);

@@ -6,28 +6,40 @@ import { assignRequestId } from './request-id';
 /** A Connect/Express middleware. */
 export type HttpMiddleware = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
 
+/** What the request line holds (see `requestLogging`). */
+export interface RequestLogOptions {
+  /** One line per request (LOG_REQUESTS). */
+  requests: boolean;
+  /** Also the request's and the response's header sets, credentials redacted (LOG_REQUEST_HEADERS). */
+  headers: boolean;
+}
+
 /**
  * Express middleware giving every request an id (`X-Request-Id`, honoured or generated, and
- * echoed) and, when `logRequests` is on (LOG_REQUESTS), one JSON line when its response ends:
- * `request completed` (info), `request failed with status N` (error, for 5xx) or `request
- * aborted` (the client left first). Headers are logged with credentials redacted (the header
- * paths of REDACTED_PATHS).
+ * echoed) and, when `options.requests` is on (LOG_REQUESTS), one JSON line when its response
+ * ends: `request completed` (info), `request failed with status N` (error, for 5xx) or `request
+ * aborted` (the client left first). The line names the request (id, method, path without its
+ * query, client address, user agent) and the answer (status, length, `X-Cache`, time); with
+ * `options.headers` (LOG_REQUEST_HEADERS) it also carries both header sets, credentials redacted
+ * (the header paths of REDACTED_PATHS). Off by default: copying and serializing two header sets
+ * was most of what the line cost, on every request.
  *
  * The line is the root logger's (same destination, level, `pid` and `reqId` fields as its
  * other lines) but built here with one JSON.stringify: no child logger, no bindings serialized
  * per request, no path-by-path redaction of every record. The destination writes
  * asynchronously (see createRootLogger).
  */
-export function requestLogging(logger: Logger, logRequests: boolean): HttpMiddleware {
-  if (!logRequests) {
+export function requestLogging(logger: Logger, options: RequestLogOptions): HttpMiddleware {
+  if (!options.requests) {
     return (request, response, next) => runWithRequestId(assignRequestId(request, response), next);
   }
   const destination = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  const write = options.headers ? logRequestWithHeaders : logRequest;
   return (request, response, next) => {
     const id = assignRequestId(request, response);
     const started = performance.now();
     // 'close' follows 'finish' for a completed response and comes alone for an aborted one: one listener.
-    response.once('close', () => logRequest(logger, destination, request, response, id, started));
+    response.once('close', () => write(logger, destination, request, response, id, started));
     runWithRequestId(id, next);
   };
 }
@@ -36,28 +48,55 @@ const REDACTED = '[redacted]';
 const LEVEL_INFO = 30;
 const LEVEL_ERROR = 50;
 
-function logRequest(logger: Logger, destination: DestinationStream, request: IncomingMessage, response: ServerResponse, id: string, started: number): void {
-  const status = response.statusCode;
+/** The line's level, or undefined when the logger would drop it. */
+function levelOf(logger: Logger, status: number): number | undefined {
   const failed = status >= 500;
-  if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
+  return logger.isLevelEnabled(failed ? 'error' : 'info') ? (failed ? LEVEL_ERROR : LEVEL_INFO) : undefined;
+}
+
+function messageOf(response: ServerResponse, status: number): string {
+  return !response.writableFinished ? 'request aborted' : status >= 500 ? `request failed with status ${status}` : 'request completed';
+}
+
+/** The URL without its query string: queries may carry search terms a tenant considers private. */
+function pathOf(request: IncomingMessage): string {
   const url = request.url ?? '';
   const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+function logRequest(logger: Logger, destination: DestinationStream, request: IncomingMessage, response: ServerResponse, id: string, started: number): void {
+  const status = response.statusCode;
+  const level = levelOf(logger, status);
+  if (level === undefined) return;
+  const length = response.getHeader('content-length');
+  const cache = response.getHeader('x-cache');
   const line = JSON.stringify({
-    level: failed ? LEVEL_ERROR : LEVEL_INFO,
+    level,
     time: Date.now(),
     pid: process.pid,
     reqId: id,
-    req: {
-      id,
-      method: request.method,
-      // The URL without its query string: queries may carry search terms a tenant considers private.
-      path: query < 0 ? url : url.slice(0, query),
-      headers: redactedRequestHeaders(request.headers),
-      remoteAddress: request.socket?.remoteAddress,
-    },
+    req: { id, method: request.method, path: pathOf(request), remoteAddress: request.socket?.remoteAddress, userAgent: request.headers['user-agent'] },
+    res: { statusCode: status, contentLength: length === undefined ? undefined : Number(length), cache },
+    responseTime: Math.round(performance.now() - started),
+    msg: messageOf(response, status),
+  });
+  destination.write(`${line}\n`);
+}
+
+function logRequestWithHeaders(logger: Logger, destination: DestinationStream, request: IncomingMessage, response: ServerResponse, id: string, started: number): void {
+  const status = response.statusCode;
+  const level = levelOf(logger, status);
+  if (level === undefined) return;
+  const line = JSON.stringify({
+    level,
+    time: Date.now(),
+    pid: process.pid,
+    reqId: id,
+    req: { id, method: request.method, path: pathOf(request), headers: redactedRequestHeaders(request.headers), remoteAddress: request.socket?.remoteAddress },
     res: { statusCode: status, headers: redactedResponseHeaders(response.getHeaders()) },
     responseTime: Math.round(performance.now() - started),
-    msg: !response.writableFinished ? 'request aborted' : failed ? `request failed with status ${status}` : 'request completed',
+    msg: messageOf(response, status),
   });
   destination.write(`${line}\n`);
 }
