@@ -38,8 +38,9 @@ export function requestLogging(logger: Logger, options: RequestLogOptions): Http
   return (request, response, next) => {
     const id = assignRequestId(request, response);
     const started = performance.now();
-    // 'close' follows 'finish' for a completed response and comes alone for an aborted one: one listener.
-    response.once('close', () => write(logger, destination, request, response, id, started));
+    // 'close' follows 'finish' for a completed response and comes alone for an aborted one: one
+    // listener. A response closes once, so `on`: no once-wrapper to allocate and remove per request.
+    response.on('close', () => write(logger, destination, request, response, id, started));
     runWithRequestId(id, next);
   };
 }

@@ -54,7 +54,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 
   use(request: RoutedRequest, response: ServerResponse, next: () => void): void {
     const started = performance.now();
-    response.once('finish', () => {
+    // A response finishes once: `on`, no once-wrapper to allocate and remove per request.
+    response.on('finish', () => {
       const path = request.route?.path;
       const route = typeof path === 'string' ? `${request.baseUrl ?? ''}${path}` : UNMATCHED_ROUTE;
       const series = this.seriesOf(request.method ?? 'UNKNOWN', route, response.statusCode);

@@ -94,17 +94,18 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async handleRequest(requestProps: ThrottlerRequest): Promise<boolean> {
     const request = requestProps.context.switchToHttp().getRequest<TrackedRequest>();
     const { anonymousLimit, operatorLimit, limit } = this.config.rateLimit;
-    const address: Budget = { tracker: `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`, limit: anonymousLimit };
+    // The address only when a request is counted by it: `req.ip` walks the proxy settings each time.
+    const address = (): Budget => ({ tracker: `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`, limit: anonymousLimit });
     const token = bearerToken(request);
-    if (token === undefined) return this.count(requestProps, address);
+    if (token === undefined) return this.count(requestProps, address());
     if (this.operatorToken.matches(token)) return this.count(requestProps, { tracker: 'operator', limit: operatorLimit });
-    if (!isWellFormedApiKey(token)) return this.count(requestProps, address);
+    if (!isWellFormedApiKey(token)) return this.count(requestProps, address());
     if (this.config.cache?.enabled === false) {
       // Without a cache no key is ever known, so counting the address first would hold every
       // keyed client to the anonymous budget: look the key up, then count it (refusals are free
       // only where the cache remembers keys).
       const tenant = await this.apiKeys.resolve(token).catch(() => undefined);
-      return this.count(requestProps, tenant !== undefined ? { tracker: `key:${tenant.keyId}`, limit } : address);
+      return this.count(requestProps, tenant !== undefined ? { tracker: `key:${tenant.keyId}`, limit } : address());
     }
     const cached = await this.apiKeys.resolveCached(token).catch(() => undefined);
     if (cached !== undefined) return this.count(requestProps, { tracker: `key:${cached.keyId}`, limit });
@@ -113,7 +114,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     if (lookup === undefined) {
       // Not known yet: the address pays first, so a request refused here has cost no lookup.
       // Registered before anything is awaited, so that requests arriving meanwhile join it.
-      const counted = this.count(requestProps, address);
+      const counted = this.count(requestProps, address());
       // The same cached lookup TenantGuard makes next, so it costs no second query.
       lookup = counted.then(() => this.apiKeys.resolve(token));
       this.lookups.set(token, lookup);
@@ -130,7 +131,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       tenant = undefined;
     }
     if (tenant !== undefined) return this.count(requestProps, { tracker: `key:${tenant.keyId}`, limit });
-    return joined ? this.count(requestProps, address) : true;
+    return joined ? this.count(requestProps, address()) : true;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
