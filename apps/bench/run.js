@@ -16,7 +16,8 @@
 //                                 the measured rounds: each row's top frames and packages
 //   npm run bench -- --ablation   also the L1 hit and /health/live on fresh copies of main: as
 //                                 deployed, request logs off, rate limit off, both off (what each
-//                                 duty costs a request), and the miss path on the as-deployed copy
+//                                 duty costs a request), request lines with header sets
+//                                 (LOG_REQUEST_HEADERS=true), and the miss path on the as-deployed copy
 //   npm run bench -- --only=l1,live   while working on a path: those rows and bare only, 5 rounds of
 //                                 4 s at 50 connections, no stampede or library run; prints the
 //                                 table (and the profiles with --profile), writes no results
@@ -118,6 +119,8 @@ async function main() {
       start('nolog', { CACHE_KEY_PREFIX: 'bench_nolog', LOG_REQUESTS: 'false' }),
       start('nolimit', { CACHE_KEY_PREFIX: 'bench_nolimit', RATE_LIMIT_ENABLED: 'false' }),
       start('lean', { CACHE_KEY_PREFIX: 'bench_lean', LOG_REQUESTS: 'false', RATE_LIMIT_ENABLED: 'false' }),
+      // The request line as it was before it left header sets out by default.
+      start('headers', { CACHE_KEY_PREFIX: 'bench_headers', LOG_REQUEST_HEADERS: 'true' }),
     ]);
   }
 

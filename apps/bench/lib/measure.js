@@ -58,6 +58,8 @@ async function prepareRows(apis, target, { cleanup, log }) {
       { id: 'l1-nolog', label: 'L1 hit, LOG_REQUESTS=false', api: apis.nolog, path: target.realPath },
       { id: 'l1-nolimit', label: 'L1 hit, RATE_LIMIT_ENABLED=false', api: apis.nolimit, path: target.realPath },
       { id: 'l1-lean', label: 'L1 hit, both off', api: apis.lean, path: target.realPath },
+      { id: 'live-headers', label: 'GET /health/live, LOG_REQUEST_HEADERS=true', api: apis.headers, path: '/health/live', sameSize: false },
+      { id: 'l1-headers', label: 'L1 hit, LOG_REQUEST_HEADERS=true', api: apis.headers, path: target.realPath },
     );
   }
   for (const row of rows) {
