@@ -59,7 +59,8 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     if (!this.options.enabled) return loader();
     const fullKey = this.keys.entry(options.org, options.namespace, key);
     const local = this.store.peekLocal(fullKey);
-    const now = Date.now();
+    // The clock only when there is an entry to check (reading it costs ~0.1 µs on some VMs).
+    const now = local === undefined ? 0 : Date.now();
     if (local !== undefined && now < local.expiresAt) {
       const namespace = options.namespace ?? DEFAULT_NAMESPACE;
       const org = options.org ?? GLOBAL_ORG;
@@ -84,7 +85,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     const started = performance.now();
     try {
       const local = this.store.peekLocal(fullKey);
-      const now = Date.now();
+      const now = local === undefined ? 0 : Date.now();
       if (local !== undefined && now < local.expiresAt) {
         this.metrics.hit(namespace, org, fullKey);
         this.loads.refreshEarlyIfDue({ key: fullKey, namespace, org, loader, options }, local, now);
@@ -120,7 +121,11 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
    */
   async get<T>(key: string, scope: CacheScope & Pick<CacheWriteOptions, 'l1TtlMs'> = {}): Promise<T | undefined> {
     if (!this.options.enabled) return undefined;
-    const { entry } = await this.store.read(this.keys.entry(scope.org, scope.namespace, key), scope);
+    const fullKey = this.keys.entry(scope.org, scope.namespace, key);
+    // What `read` answers first, without its frame: an in-process copy it may serve.
+    const local = this.store.peekLocal(fullKey);
+    if (local !== undefined) return fresh<T>(local);
+    const { entry } = await this.store.read(fullKey, scope);
     return fresh<T>(entry);
   }
 
