@@ -113,3 +113,32 @@ describe(`${RemoteTier.name}: lock releases a failover may lose`, () => {
     }
   });
 });
+
+describe(`${RemoteTier.name}.call`, () => {
+  const options = {
+    circuitBreaker: { failureThreshold: 3, probeIntervalMs: 60_000, confirmTimeoutMs: 1_000 },
+    lock: { ttlMs: 10_000 },
+  } as unknown as ResolvedCacheOptions;
+  let tier: RemoteTier;
+
+  beforeEach(() => {
+    tier = new RemoteTier({} as RedisCacheStore, {} as RedisConnections, options, { warn: () => undefined } as unknown as Logger, async () => undefined);
+  });
+
+  afterEach(() => tier.stop());
+
+  it("resolves with the operation's value and rejects with its error", async () => {
+    await expect(tier.call(async () => 42)).resolves.toBe(42);
+    await expect(tier.call(async () => Promise.reject(new Error('READONLY')))).rejects.toThrow('READONLY');
+  });
+
+  it('turns an operation that throws before returning a promise into a rejection, not a throw', async () => {
+    let result: Promise<unknown> | undefined;
+    expect(() => {
+      result = tier.call(() => {
+        throw new Error('Stream is not writeable');
+      });
+    }).not.toThrow();
+    await expect(result).rejects.toThrow('Stream is not writeable');
+  });
+});

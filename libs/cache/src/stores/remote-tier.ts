@@ -105,7 +105,9 @@ export class RemoteTier {
     try {
       pending = operation(this.store);
     } catch (error) {
-      return this.failed(error);
+      // A synchronous throw still becomes a rejection, as from an async function.
+      this.breaker.recordFailure(error);
+      return Promise.reject(error);
     }
     // One reaction on the operation's promise, not an async frame around it: this is every L2 read's path.
     return pending.then(this.succeeded as (result: T) => T, this.failed);
