@@ -11,9 +11,4 @@ export interface TenantRequest {
   headers: IncomingHttpHeaders;
   /** Set by `TenantGuard`. */
   tenant?: TenantIdentity;
-  /**
-   * Set by the rate limiter, which runs first: the identity the presented key was found to
-   * stand for while this request was counted, so `TenantGuard` need not look the same key up again.
-   */
-  keyLookup?: { token: string; tenant: TenantIdentity };
 }

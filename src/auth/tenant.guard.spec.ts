@@ -46,28 +46,6 @@ describe(TenantGuard.name, () => {
     expect(resolve).not.toHaveBeenCalled();
   });
 
-  it("takes the rate limiter's lookup of the same key instead of looking it up again", async () => {
-    resolve.mockClear();
-    const { context, request } = contextFor(`Bearer ${VALID}`);
-    request.keyLookup = { token: VALID, tenant: { orgId: 'org-9', keyId: 'key-9' } };
-
-    await CacheContext.run({}, () => sut.canActivate(context));
-
-    expect(resolve).not.toHaveBeenCalled();
-    expect(request.tenant).toEqual({ orgId: 'org-9', keyId: 'key-9' });
-  });
-
-  it('looks the key up when the lookup on the request was made for another token', async () => {
-    resolve.mockClear();
-    const { context, request } = contextFor(`Bearer ${VALID}`);
-    request.keyLookup = { token: UNKNOWN, tenant: { orgId: 'org-9', keyId: 'key-9' } };
-
-    await CacheContext.run({}, () => sut.canActivate(context));
-
-    expect(resolve).toHaveBeenCalledWith(VALID);
-    expect(request.tenant).toEqual({ orgId: 'org-1', keyId: 'key-1' });
-  });
-
   it('is 403 for the operator token', async () => {
     await expect(CacheContext.run({}, () => sut.canActivate(contextFor(`Bearer ${OPERATOR}`).context))).rejects.toThrow(ForbiddenException);
   });

@@ -33,9 +33,7 @@ export class TenantGuard implements CanActivate {
     if (!isWellFormedApiKey(token)) {
       throw new UnauthorizedException(`The API key is malformed: an API key is ${API_KEY_FORMAT_DESCRIPTION}`);
     }
-    // The rate limiter (a global guard, so it ran first) has looked this very key up already.
-    const known = request.keyLookup;
-    const tenant = known !== undefined && known.token === token ? known.tenant : await this.apiKeys.resolve(token);
+    const tenant = await this.apiKeys.resolve(token);
     if (tenant === undefined) throw new UnauthorizedException('The API key is unknown or revoked');
     if (CacheContext.current() === undefined) {
       throw new Error('TenantGuard needs an open CacheContext (createApp applies the request middleware, which opens one, to every request)');

@@ -14,7 +14,7 @@ import { isWellFormedApiKey } from '../auth/api-key.generator';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { bearerToken } from '../auth/bearer-token';
 import { OperatorTokenVerifier } from '../auth/operator-token.verifier';
-import type { TenantIdentity, TenantRequest } from '../auth/tenant-identity';
+import type { TenantIdentity } from '../auth/tenant-identity';
 import { appConfig, type AppConfigType } from '../config/app.config';
 
 /** What every `@nestjs/throttler` decorator's metadata key starts with (`THROTTLER:SKIP…`, `THROTTLER:LIMIT…`). */
@@ -26,7 +26,7 @@ interface Budget {
   limit: number;
 }
 
-interface TrackedRequest extends IncomingMessage, TenantRequest {
+interface TrackedRequest extends IncomingMessage {
   ip?: string;
 }
 
@@ -105,15 +105,10 @@ export class RateLimitGuard extends ThrottlerGuard {
       // keyed client to the anonymous budget: look the key up, then count it (refusals are free
       // only where the cache remembers keys).
       const tenant = await this.apiKeys.resolve(token).catch(() => undefined);
-      if (tenant === undefined) return this.count(requestProps, address());
-      request.keyLookup = { token, tenant };
-      return this.count(requestProps, { tracker: `key:${tenant.keyId}`, limit });
+      return this.count(requestProps, tenant !== undefined ? { tracker: `key:${tenant.keyId}`, limit } : address());
     }
     const cached = await this.apiKeys.resolveCached(token).catch(() => undefined);
-    if (cached !== undefined) {
-      request.keyLookup = { token, tenant: cached };
-      return this.count(requestProps, { tracker: `key:${cached.keyId}`, limit });
-    }
+    if (cached !== undefined) return this.count(requestProps, { tracker: `key:${cached.keyId}`, limit });
     let lookup = this.lookups.get(token);
     const joined = lookup !== undefined;
     if (lookup === undefined) {
@@ -135,10 +130,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       // joined, the first was refused before looking the key up.
       tenant = undefined;
     }
-    if (tenant !== undefined) {
-      request.keyLookup = { token, tenant };
-      return this.count(requestProps, { tracker: `key:${tenant.keyId}`, limit });
-    }
+    if (tenant !== undefined) return this.count(requestProps, { tracker: `key:${tenant.keyId}`, limit });
     return joined ? this.count(requestProps, address()) : true;
   }
 
