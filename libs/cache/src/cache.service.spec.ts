@@ -25,6 +25,39 @@ describe(CacheService.name, () => {
     expect(loader).toHaveBeenCalledTimes(1);
   });
 
+  it('answers the hits of one in-process entry with one settled promise, and a new value with another', async () => {
+    await sut.getOrSet('k', () => 'v1', { namespace: 'ns' });
+    const first = sut.getOrSet('k', () => 'unused', { namespace: 'ns' });
+    const second = sut.getOrSet('k', () => 'unused', { namespace: 'ns' });
+    expect(second).toBe(first);
+    expect(await first).toBe('v1');
+
+    await sut.set('k', 'v2', { namespace: 'ns' });
+    const afterWrite = sut.getOrSet('k', () => 'unused', { namespace: 'ns' });
+    expect(afterWrite).not.toBe(first);
+    expect(await afterWrite).toBe('v2');
+    expect(sut.stats().namespaces.ns).toMatchObject({ hits: 3, misses: 1, loads: 1 });
+  });
+
+  it('rejects, never throws, when the key cannot be built or a loader throws with caching off', async () => {
+    let rejected: Promise<unknown> | undefined;
+    expect(() => (rejected = sut.getOrSet('k', () => 'v', { namespace: 'bad:namespace' }))).not.toThrow();
+    await expect(rejected).rejects.toThrow();
+
+    const disabled = await startCacheInstance({ keyPrefix: 'unit-off', enabled: false });
+    try {
+      let failed: Promise<unknown> | undefined;
+      const throwing = (): string => {
+        throw new Error('db down');
+      };
+      expect(() => (failed = disabled.sut.getOrSet('k', throwing))).not.toThrow();
+      await expect(failed).rejects.toThrow('db down');
+      await expect(disabled.sut.getOrSet('k', () => 'loaded')).resolves.toBe('loaded');
+    } finally {
+      await disabled.close();
+    }
+  });
+
   it('keeps organizations apart: the same id in two orgs is two entries', async () => {
     await sut.getOrSet('1', () => 'mine', { namespace: 'users', org: 'o1' });
     expect(await sut.getOrSet('1', () => 'theirs', { namespace: 'users', org: 'o2' })).toBe('theirs');
