@@ -34,13 +34,13 @@ export function requestLogging(logger: Logger, options: RequestLogOptions): Http
     return (request, response, next) => runWithRequestId(assignRequestId(request, response), next);
   }
   const destination = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
-  const write = options.headers ? logRequestWithHeaders : logRequest;
+  const withHeaders = options.headers;
   return (request, response, next) => {
     const id = assignRequestId(request, response);
     const started = performance.now();
     // 'close' follows 'finish' for a completed response and comes alone for an aborted one: one
     // listener. A response closes once, so `on`: no once-wrapper to allocate and remove per request.
-    response.on('close', () => write(logger, destination, request, response, id, started));
+    response.on('close', () => logRequest(logger, destination, withHeaders, request, response, id, started));
     runWithRequestId(id, next);
   };
 }
@@ -49,55 +49,35 @@ const REDACTED = '[redacted]';
 const LEVEL_INFO = 30;
 const LEVEL_ERROR = 50;
 
-/** The line's level, or undefined when the logger would drop it. */
-function levelOf(logger: Logger, status: number): number | undefined {
+/** One request line: `withHeaders` puts both header sets (redacted) where the default names the user agent, length and cache status. */
+function logRequest(logger: Logger, destination: DestinationStream, withHeaders: boolean, request: IncomingMessage, response: ServerResponse, id: string, started: number): void {
+  const status = response.statusCode;
   const failed = status >= 500;
-  return logger.isLevelEnabled(failed ? 'error' : 'info') ? (failed ? LEVEL_ERROR : LEVEL_INFO) : undefined;
-}
-
-function messageOf(response: ServerResponse, status: number): string {
-  return !response.writableFinished ? 'request aborted' : status >= 500 ? `request failed with status ${status}` : 'request completed';
-}
-
-/** The URL without its query string: queries may carry search terms a tenant considers private. */
-function pathOf(request: IncomingMessage): string {
+  if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
   const url = request.url ?? '';
   const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
-}
-
-function logRequest(logger: Logger, destination: DestinationStream, request: IncomingMessage, response: ServerResponse, id: string, started: number): void {
-  const status = response.statusCode;
-  const level = levelOf(logger, status);
-  if (level === undefined) return;
-  const length = response.getHeader('content-length');
-  const cache = response.getHeader('x-cache');
+  // The URL without its query string: queries may carry search terms a tenant considers private.
+  const path = query < 0 ? url : url.slice(0, query);
+  const remoteAddress = request.socket?.remoteAddress;
+  let req: Record<string, unknown>;
+  let res: Record<string, unknown>;
+  if (withHeaders) {
+    req = { id, method: request.method, path, headers: redactedRequestHeaders(request.headers), remoteAddress };
+    res = { statusCode: status, headers: redactedResponseHeaders(response.getHeaders()) };
+  } else {
+    const length = response.getHeader('content-length');
+    req = { id, method: request.method, path, remoteAddress, userAgent: request.headers['user-agent'] };
+    res = { statusCode: status, contentLength: length === undefined ? undefined : Number(length), cache: response.getHeader('x-cache') };
+  }
   const line = JSON.stringify({
-    level,
+    level: failed ? LEVEL_ERROR : LEVEL_INFO,
     time: Date.now(),
     pid: process.pid,
     reqId: id,
-    req: { id, method: request.method, path: pathOf(request), remoteAddress: request.socket?.remoteAddress, userAgent: request.headers['user-agent'] },
-    res: { statusCode: status, contentLength: length === undefined ? undefined : Number(length), cache },
+    req,
+    res,
     responseTime: Math.round(performance.now() - started),
-    msg: messageOf(response, status),
-  });
-  destination.write(`${line}\n`);
-}
-
-function logRequestWithHeaders(logger: Logger, destination: DestinationStream, request: IncomingMessage, response: ServerResponse, id: string, started: number): void {
-  const status = response.statusCode;
-  const level = levelOf(logger, status);
-  if (level === undefined) return;
-  const line = JSON.stringify({
-    level,
-    time: Date.now(),
-    pid: process.pid,
-    reqId: id,
-    req: { id, method: request.method, path: pathOf(request), headers: redactedRequestHeaders(request.headers), remoteAddress: request.socket?.remoteAddress },
-    res: { statusCode: status, headers: redactedResponseHeaders(response.getHeaders()) },
-    responseTime: Math.round(performance.now() - started),
-    msg: messageOf(response, status),
+    msg: !response.writableFinished ? 'request aborted' : failed ? `request failed with status ${status}` : 'request completed',
   });
   destination.write(`${line}\n`);
 }
