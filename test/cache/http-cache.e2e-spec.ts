@@ -292,6 +292,47 @@ describe.each(stores)('HTTP cache on %s', (_name, storeOptions) => {
   });
 });
 
+/** A policy inherited from a base controller's `@CacheRoute`, on a handler that decorator never wrapped. */
+@CacheRoute({ namespace: 'inherited', ttlMs: 60_000 })
+class CachedBaseController {}
+
+@Controller('inherited')
+class InheritingController extends CachedBaseController {
+  constructor(private readonly calls: Calls) {
+    super();
+  }
+
+  @Get()
+  added() {
+    return { call: this.calls.count('added') };
+  }
+}
+
+describe('HTTP cache on a handler with a policy but no @CacheRoute wrapper', () => {
+  it('serves it uncached (BYPASS), headers set before the answer leaves, and runs the handler each time', async () => {
+    const calls = new Calls();
+    @Module({
+      imports: [CacheModule.forRoot({ keyPrefix: uniquePrefix() })],
+      controllers: [InheritingController],
+      providers: [{ provide: Calls, useValue: calls }, { provide: APP_INTERCEPTOR, useExisting: HttpCacheInterceptor }],
+    })
+    class InheritingModule {}
+    const app = await startApp(InheritingModule);
+    try {
+      const first = await request(app.getHttpServer()).get('/inherited').expect(200);
+      const second = await request(app.getHttpServer()).get('/inherited').expect(200);
+      expect([first.body, second.body]).toEqual([{ call: 1 }, { call: 2 }]);
+      for (const res of [first, second]) {
+        expect(res.headers['x-cache']).toBe('BYPASS');
+        expect(res.headers['cache-status']).toMatch(/; fwd=bypass$/);
+        expect(res.headers['x-cache-key']).toBeUndefined();
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('HTTP cache with caching disabled', () => {
   it('answers BYPASS and runs the handler each time', async () => {
     const calls = new Calls();

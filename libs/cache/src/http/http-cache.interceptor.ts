@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, StreamableFile, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { isObservable, lastValueFrom, of, type Observable } from 'rxjs';
+import { isObservable, lastValueFrom, tap, type Observable } from 'rxjs';
 import { CacheContext } from '../cache-context';
 import { CacheMetadataAccessor, type RouteCachePolicy } from '../cache-metadata.accessor';
 import type { ResolvedCacheOptions } from '../cache-options.interface';
@@ -56,7 +56,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
   ) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const policy = this.policyOf(context);
     const request = context.switchToHttp().getRequest<CacheRouteRequest>();
@@ -72,13 +72,20 @@ export class HttpCacheInterceptor implements NestInterceptor {
       taken: false,
       run: (inputs, invoke) => this.lookup({ request, response, route, org, template, inputs, invoke }),
     };
-    // The handler (wrapped by @CacheRoute) takes `pending` once the pipes have run.
-    const body = await CacheContext.runWithPendingLookup(pending, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
-    if (!pending.taken) {
-      this.logger.warn(`GET ${template} has a cache policy but its handler is not wrapped by @CacheRoute: served uncached`);
-      this.describe(response, 'bypass', undefined, 0, 0);
-    }
-    return of(body);
+    // The handler (wrapped by @CacheRoute) takes `pending` once the pipes have run. Nest binds
+    // the rest of the chain to the async context `handle()` is called in, so calling it inside
+    // the scope is enough: the answer flows through as the handler's own stream, with no
+    // promise, subscription or re-emission of this interceptor's around it.
+    const handled = CacheContext.runWithPendingLookup(pending, () => next.handle());
+    return handled.pipe(
+      tap({
+        complete: () => {
+          if (pending.taken) return;
+          this.logger.warn(`GET ${template} has a cache policy but its handler is not wrapped by @CacheRoute: served uncached`);
+          this.describe(response, 'bypass', undefined, 0, 0);
+        },
+      }),
+    );
   }
 
   /** The cache lookup of one request, with its validated inputs; returns the body to send. */
